@@ -1,0 +1,147 @@
+"""The composition root: the one place that chooses the parts and builds the application.
+
+It imports both halves (so it stands above them); run.py and the tests build the app through it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+import socketio
+from aiohttp import web
+from aiohttp_session import setup as setup_sessions
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
+from redis.asyncio import Redis
+
+import classroom_helper
+import helpdesk
+from classroom_helper.entrypoints.routes import setup_routes as setup_room_routes
+from helpdesk.adapters import database
+from helpdesk.config import Config
+from helpdesk.entrypoints import keys, middleware
+from helpdesk.entrypoints.routes import setup_routes as setup_helpdesk_routes
+from helpdesk.i18n import Catalogues, direction, format_datetime
+from helpdesk.services.bus import MessageBus
+
+log = logging.getLogger("sanad")
+
+PACKAGES = (Path(classroom_helper.__file__).parent, Path(helpdesk.__file__).parent)
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+TORTOISE_APPS = {
+    **database.HELPDESK_APPS,
+}
+
+
+def tortoise_config(config: Config) -> dict:
+    return database.tortoise_config(config.database_url, TORTOISE_APPS)
+
+
+def build_app(config: Config) -> web.Application:
+    app = web.Application(
+        middlewares=[middleware.request_log, middleware.locale, middleware.errors],
+        client_max_size=2 * 1024**2,
+    )
+    app[keys.CONFIG] = config
+    app[keys.TORTOISE_CONFIG] = tortoise_config(config)
+    app[keys.CATALOGUES] = catalogues = Catalogues(p / "locale" for p in PACKAGES)
+    app[keys.BUS] = MessageBus()
+    app[keys.REDIS] = Redis.from_url(config.redis_url) if config.redis_url else None
+    app[keys.SIO] = _socketio_server(config)
+    app[keys.SIO].attach(app)
+
+    setup_sessions(
+        app,
+        EncryptedCookieStorage(
+            _session_key(config.secret_key),
+            cookie_name="sanad_session",
+            httponly=True,
+            samesite="Lax",
+            secure=config.base_url.startswith("https://"),
+            max_age=12 * 3600,
+        ),
+    )
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(p / "templates") for p in PACKAGES]),
+        context_processors=[_page_context(catalogues, config)],
+        autoescape=True,
+    )
+    app.cleanup_ctx.append(_database)
+    app.on_shutdown.append(_disconnect_live_clients)
+    app.on_cleanup.append(_close_redis)
+
+    setup_helpdesk_routes(app)
+    setup_room_routes(app, with_demo=config.demo)
+    app.router.add_static("/static", STATIC_DIR, name="static")
+    return app
+
+
+def _socketio_server(config: Config) -> socketio.AsyncServer:
+    manager = (
+        socketio.AsyncRedisManager(config.redis_url, channel=config.socketio_channel)
+        if config.redis_url
+        else None
+    )
+    # Any host page may embed the widget; the signed token, not the origin, admits a person.
+    return socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        cors_allowed_origins="*",
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+def _session_key(secret_key: str) -> bytes:
+    return hashlib.sha256(("sanad-session:" + secret_key).encode()).digest()
+
+
+def _page_context(catalogues: Catalogues, config: Config):
+    async def page_context(request: web.Request) -> dict:
+        locale = request.get("locale", "ar")
+        return {
+            "locale": locale,
+            "dir": direction(locale),
+            "_": lambda message, **values: catalogues.gettext(locale, message, **values),
+            "when": lambda moment, style="medium": format_datetime(
+                moment, config.institute_tz, locale, style
+            ),
+            "request": request,
+        }
+
+    return page_context
+
+
+async def _database(app: web.Application):
+    context = await database.connect(app[keys.TORTOISE_CONFIG])
+    try:
+        await database.require_current_schema(app[keys.TORTOISE_CONFIG])
+        yield
+    finally:
+        await context.close_connections()
+
+
+async def _disconnect_live_clients(app: web.Application) -> None:
+    await app[keys.SIO].shutdown()
+
+
+async def _close_redis(app: web.Application) -> None:
+    if app[keys.REDIS] is not None:
+        await app[keys.REDIS].aclose()
+    manager = app[keys.SIO].manager
+    # sio.shutdown() leaves the Redis manager's listener and connections open (STACK.md).
+    if isinstance(manager, socketio.AsyncRedisManager) and manager.redis is not None:
+        listener = getattr(manager, "thread", None)
+        if listener is not None:
+            listener.cancel()
+        await manager.pubsub.aclose()
+        await manager.redis.aclose()
+
+
+# For tortoise's own command line (`python run.py makemigrations`): models only, no real database.
+TORTOISE_ORM = database.tortoise_config("sqlite://:memory:", TORTOISE_APPS)

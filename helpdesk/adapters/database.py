@@ -1,0 +1,110 @@
+"""The database: tortoise-orm set-up, the schema check at start-up, migrations."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from tortoise import Tortoise
+from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate as apply_migrations
+from tortoise.migrations.executor import MigrationExecutor
+from tortoise.migrations.recorder import MigrationRecorder
+
+log = logging.getLogger(__name__)
+
+# The helpdesk's own tortoise apps; the composition root adds the room's.
+HELPDESK_APPS = {
+    "helpdesk": {
+        "models": ["helpdesk.adapters.orm.institute", "helpdesk.adapters.orm.tickets"],
+        "migrations": "helpdesk.migrations.helpdesk",
+    },
+}
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be used as it is; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    missing: list[str]  # on disk, not applied: run `migrate`
+    unknown: list[str]  # applied, not on disk: the database is newer than this code
+
+    @property
+    def current(self) -> bool:
+        return not self.missing and not self.unknown
+
+
+def tortoise_config(database_url: str, apps: dict, timezone: str = "UTC") -> dict:
+    if database_url.startswith("sqlite://"):
+        from pathlib import Path
+
+        Path(database_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "connections": {"default": database_url},
+        "apps": {label: {**app, "default_connection": "default"} for label, app in apps.items()},
+        "use_tz": True,
+        "timezone": timezone,
+    }
+
+
+async def connect(config: dict) -> TortoiseContext:
+    """Open the connections; the returned context closes them (see STACK.md on leaks)."""
+    context = await Tortoise.init(config=config, _enable_global_fallback=True)
+    try:
+        await Tortoise.get_connection("default").execute_query("SELECT 1")
+    except Exception as error:
+        await context.close_connections()
+        raise DatabaseError(f"cannot reach the database: {_reason(error)}") from None
+    return context
+
+
+async def schema_state(config: dict) -> SchemaState:
+    connection = Tortoise.get_connection("default")
+    executor = MigrationExecutor(connection, config["apps"])
+    executor.loader.load_disk()
+    on_disk = {(key.app_label, key.name) for key in executor.loader.disk_migrations}
+    applied = {
+        (key.app_label, key.name)
+        for key in await MigrationRecorder(connection).applied_migrations()
+    }
+    return SchemaState(
+        missing=sorted(f"{app}.{name}" for app, name in on_disk - applied),
+        unknown=sorted(f"{app}.{name}" for app, name in applied - on_disk if app in config["apps"]),
+    )
+
+
+async def require_current_schema(config: dict) -> None:
+    state = await schema_state(config)
+    if state.unknown:
+        raise DatabaseError(
+            "the database schema is newer than this version of Sanad "
+            f"(unknown migrations: {', '.join(state.unknown)}); run the newer version or restore a backup"
+        )
+    if state.missing:
+        raise DatabaseError(
+            f"the database schema is not up to date ({len(state.missing)} migrations to apply); "
+            "run: python run.py migrate"
+        )
+
+
+async def migrate(config: dict) -> list[str]:
+    """Apply every pending migration; returns the names applied."""
+    applied: list[str] = []
+
+    def progress(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(f"{app_label}.{name}")
+
+    try:
+        await apply_migrations(config=config, progress=progress)
+    except Exception as error:
+        raise DatabaseError(
+            f"migration failed after {applied or 'none'}: {_reason(error)}"
+        ) from error
+    return applied
+
+
+def _reason(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

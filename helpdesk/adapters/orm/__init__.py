@@ -1,0 +1,1 @@
+"""Tortoise models of the helpdesk app (the institute and its tickets)."""

@@ -1,0 +1,17 @@
+"""Every aiohttp application key, in one place."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    pass
+
+CONFIG = web.AppKey("config", "Config")
+CATALOGUES = web.AppKey("catalogues", "Catalogues")
+SIO = web.AppKey("sio", "socketio.AsyncServer")
+BUS = web.AppKey("bus", "MessageBus")
+REDIS = web.AppKey("redis", "Redis | None")
+TORTOISE_CONFIG = web.AppKey("tortoise_config", dict)

@@ -1,0 +1,92 @@
+"""Cross-cutting concerns of every request: request id and its log line, locale, errors."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from helpdesk.entrypoints import keys
+from helpdesk.entrypoints.problems import problem, wants_problem_json
+from helpdesk.i18n import N_, chosen_locale, direction
+
+log = logging.getLogger("sanad.http")
+LOCALE_COOKIE = "sanad_lang"
+ONE_YEAR = 365 * 24 * 3600
+# The reasons aiohttp gives, so that error pages read in Arabic too.
+ERROR_TITLES = (
+    N_("Bad Request"),
+    N_("Unauthorized"),
+    N_("Forbidden"),
+    N_("Not Found"),
+    N_("Method Not Allowed"),
+    N_("Conflict"),
+    N_("Request Entity Too Large"),
+    N_("Unprocessable Entity"),
+    N_("Too Many Requests"),
+    N_("Internal Server Error"),
+    N_("Service Unavailable"),
+)
+
+
+@web.middleware
+async def request_log(request: web.Request, handler):
+    """One line per request; the path only, never the query string (it may carry a token)."""
+    request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:16]
+    request["request_id"] = request_id
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        response.headers["X-Request-Id"] = request_id
+        return response
+    except web.HTTPException as error:
+        status = error.status
+        raise
+    finally:
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        log.info(
+            "%s %s %s %.1fms rid=%s", request.method, request.path, status, elapsed_ms, request_id
+        )
+
+
+@web.middleware
+async def locale(request: web.Request, handler):
+    """Arabic unless the reader chose English (?lang=en, remembered in a cookie)."""
+    asked = request.query.get("lang")
+    request["locale"] = chosen_locale(asked, request.cookies.get(LOCALE_COOKIE))
+    response = await handler(request)
+    if asked and asked == request["locale"]:
+        response.set_cookie(LOCALE_COOKIE, asked, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    return response
+
+
+@web.middleware
+async def errors(request: web.Request, handler):
+    """Every error reaches the person in a shape they can read: problem+json or a page."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if error.status < 400 or error.content_type == "application/problem+json":
+            raise
+        return _error_response(request, error.status, error.reason, error.text or "")
+    except Exception:
+        log.exception("unhandled error rid=%s", request.get("request_id"))
+        return _error_response(request, 500, "Internal Server Error", "")
+
+
+def _error_response(request: web.Request, status: int, title: str, detail: str) -> web.Response:
+    if wants_problem_json(request):
+        return problem(status, title, detail if detail != f"{status}: {title}" else "")
+    catalogues = request.app[keys.CATALOGUES]
+    loc = request.get("locale", "ar")
+    return aiohttp_jinja2.render_template(
+        "error.html",
+        request,
+        {"status": status, "title": catalogues.gettext(loc, title), "dir": direction(loc)},
+        status=status,
+    )

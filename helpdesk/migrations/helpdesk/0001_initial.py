@@ -1,0 +1,137 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from helpdesk.domain.institute import RoomState, StaffRole
+from helpdesk.domain.tickets import Category, Channel, ContactPreference, Level, Priority, Status, TicketKind
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    initial = True
+
+    operations = [
+        ops.CreateModel(
+            name='Course',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('code', fields.CharField(unique=True, max_length=40)),
+                ('title_ar', fields.CharField(max_length=300)),
+                ('title_en', fields.CharField(max_length=300)),
+            ],
+            options={'table': 'course', 'app': 'helpdesk', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Department',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('code', fields.CharField(unique=True, max_length=40)),
+                ('name_ar', fields.CharField(max_length=200)),
+                ('name_en', fields.CharField(max_length=200)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'department', 'app': 'helpdesk', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='HostPlatform',
+            fields=[
+                ('id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=60)),
+                ('name', fields.CharField(max_length=200)),
+                ('secret', fields.CharField(max_length=200)),
+                ('is_active', fields.BooleanField(default=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'hostplatform', 'app': 'helpdesk', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='RoomSession',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('room_id', fields.CharField(unique=True, max_length=100)),
+                ('title', fields.CharField(max_length=300)),
+                ('course', fields.ForeignKeyField('helpdesk.Course', source_field='course_id', null=True, db_constraint=True, to_field='id', related_name='sessions', on_delete=OnDelete.RESTRICT)),
+                ('scheduled_start', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('scheduled_end', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('state', fields.CharEnumField(default=RoomState.SCHEDULED, description='SCHEDULED: scheduled\nOPEN: open\nCLOSED: closed', enum_type=RoomState, max_length=20)),
+                ('room_manager_ref', fields.CharField(default='', max_length=100)),
+                ('room_manager_name', fields.CharField(default='', max_length=200)),
+                ('trainer_ref', fields.CharField(default='', max_length=100)),
+                ('trainer_name', fields.CharField(default='', max_length=200)),
+                ('opened_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('closed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'roomsession', 'app': 'helpdesk', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Staff',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('email', fields.CharField(unique=True, max_length=254)),
+                ('name', fields.CharField(max_length=200)),
+                ('role', fields.CharEnumField(description='ADMINISTRATOR: administrator\nLEVEL1_AGENT: level1\nLEVEL2_AGENT: level2\nDEPARTMENT_MANAGER: department_manager', enum_type=StaffRole, max_length=30)),
+                ('department', fields.ForeignKeyField('helpdesk.Department', source_field='department_id', null=True, db_constraint=True, to_field='id', related_name='staff', on_delete=OnDelete.RESTRICT)),
+                ('password_hash', fields.CharField(max_length=200)),
+                ('locale', fields.CharField(default='ar', max_length=5)),
+                ('is_active', fields.BooleanField(default=True)),
+                ('failed_logins', fields.IntField(default=0)),
+                ('locked_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'staff', 'app': 'helpdesk', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Ticket',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('number', fields.CharField(null=True, unique=True, max_length=20)),
+                ('kind', fields.CharEnumField(description='TECHNICAL_ISSUE: technical_issue\nCOMPLAINT: complaint\nSUGGESTION: suggestion\nINQUIRY: inquiry\nCONTENT_FOLLOW_UP: content_follow_up', enum_type=TicketKind, max_length=30)),
+                ('category', fields.CharEnumField(description='REGISTRATION: registration\nPLATFORM_TRAINING: platform_training\nONBOARDING: onboarding\nLOGIN_AND_ACCOUNTS: login_and_accounts\nLIVE_SESSION_ATTENDANCE: live_session_attendance\nTRAINER_ACCESS: trainer_access\nCERTIFICATES: certificates\nOTHER: other', enum_type=Category, max_length=40)),
+                ('channel', fields.CharEnumField(description='ROOM: room\nWEB_FORM: web_form\nEMAIL: email\nPHONE: phone\nWHATSAPP: whatsapp\nX: x', enum_type=Channel, max_length=20)),
+                ('subject', fields.CharField(max_length=300)),
+                ('description', fields.TextField(default='', unique=False)),
+                ('requester_ref', fields.CharField(default='', max_length=100)),
+                ('requester_name', fields.CharField(max_length=200)),
+                ('requester_email', fields.CharField(default='', max_length=254)),
+                ('requester_phone', fields.CharField(default='', max_length=40)),
+                ('contact_preference', fields.CharEnumField(default=ContactPreference.EMAIL, description='EMAIL: email\nPHONE: phone', enum_type=ContactPreference, max_length=10)),
+                ('requester_locale', fields.CharField(default='ar', max_length=5)),
+                ('room_session', fields.ForeignKeyField('helpdesk.RoomSession', source_field='room_session_id', null=True, db_constraint=True, to_field='id', related_name='tickets', on_delete=OnDelete.SET_NULL)),
+                ('course', fields.ForeignKeyField('helpdesk.Course', source_field='course_id', null=True, db_constraint=True, to_field='id', related_name='tickets', on_delete=OnDelete.SET_NULL)),
+                ('priority', fields.CharEnumField(default=Priority.NORMAL, description='LOW: low\nNORMAL: normal\nHIGH: high\nURGENT: urgent', enum_type=Priority, max_length=10)),
+                ('status', fields.CharEnumField(default=Status.NEW, description='NEW: new\nOPEN: open\nREFERRED: referred\nIN_PROGRESS: in_progress\nRESOLVED: resolved\nVERIFIED: verified\nCLOSED: closed\nMERGED: merged\nSPAM: spam', enum_type=Status, max_length=20)),
+                ('level', fields.IntEnumField(default=Level.CONTACT_CENTRE, description='CONTACT_CENTRE: 1\nDEPARTMENT: 2', enum_type=Level, generated=False)),
+                ('department', fields.ForeignKeyField('helpdesk.Department', source_field='department_id', null=True, db_constraint=True, to_field='id', related_name='tickets', on_delete=OnDelete.RESTRICT)),
+                ('assignee', fields.ForeignKeyField('helpdesk.Staff', source_field='assignee_id', null=True, db_constraint=True, to_field='id', related_name='assigned_tickets', on_delete=OnDelete.SET_NULL)),
+                ('tracking_secret', fields.CharField(max_length=64)),
+                ('received_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('referral_due_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
+                ('first_response_due_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('resolution_due_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'ticket', 'app': 'helpdesk', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='TicketEvent',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('ticket', fields.ForeignKeyField('helpdesk.Ticket', source_field='ticket_id', db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.CASCADE)),
+                ('at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('actor', fields.CharField(max_length=120)),
+                ('actor_name', fields.CharField(default='', max_length=200)),
+                ('action', fields.CharField(max_length=40)),
+                ('old_value', fields.CharField(default='', max_length=200)),
+                ('new_value', fields.CharField(default='', max_length=200)),
+                ('channel', fields.CharField(default='', max_length=20)),
+                ('is_public', fields.BooleanField(default=False)),
+                ('body', fields.TextField(default='', unique=False)),
+            ],
+            options={'table': 'ticketevent', 'app': 'helpdesk', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+    ]
