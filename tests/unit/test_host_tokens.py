@@ -9,8 +9,8 @@ from classroom_helper.adapters.host_tokens import TokenRefused, mint_host_token,
 from helpdesk.domain.institute import RoomRole
 
 SECRETS = {
-    "lms": "lms-secret-0123456789abcdef0123456789",
-    "meet": "meet-secret-0123456789abcdef012345",
+    "lms": "lms-secret-" + "0123456789abcdef" * 4,
+    "meet": "meet-secret-" + "fedcba9876543210" * 4,
 }
 
 
