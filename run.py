@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "migrate":
-            for name in asyncio.run(_migrate(config)):
+            for name in asyncio.run(_migrate(config, args.target)):
                 print(f"applied {name}")
             return 0
         if args.command == "mint-token":
@@ -70,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
             "--workers", type=int, default=1, help="processes sharing the port (PostgreSQL + Redis)"
         )
         serve.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
-    commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.add_argument("target", nargs="?", help="only up to this migration (app.name)")
     make = commands.add_parser(
         "makemigrations", help="write migrations for changed models (developers)"
     )
@@ -96,14 +97,14 @@ def _with(config: Config, **changes) -> Config:
     return replace(config, **changes)
 
 
-async def _migrate(config: Config) -> list[str]:
+async def _migrate(config: Config, target: str | None = None) -> list[str]:
     from classroom_helper.bootstrap import tortoise_config
     from helpdesk.adapters import database
 
     orm = tortoise_config(config)
     context = await database.connect(orm)
     try:
-        return await database.migrate(orm)
+        return await database.migrate(orm, target)
     finally:
         await context.close_connections()
 
