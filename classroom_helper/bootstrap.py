@@ -28,7 +28,9 @@ from classroom_helper.entrypoints.socketio import RoomGateway
 from helpdesk.adapters import database
 from helpdesk.config import Config
 from helpdesk.entrypoints import keys, middleware
+from helpdesk.entrypoints.live import setup_live as setup_helpdesk_live
 from helpdesk.entrypoints.routes import setup_routes as setup_helpdesk_routes
+from helpdesk.entrypoints.scheduler import setup_scheduler
 from helpdesk.i18n import Catalogues, direction, format_datetime
 from helpdesk.services.bus import MessageBus
 
@@ -89,10 +91,12 @@ def build_app(config: Config) -> web.Application:
     )
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_room_sweeper)
+    setup_scheduler(app)
     app.on_shutdown.append(_disconnect_live_clients)
     app.on_cleanup.append(_close_redis)
 
     setup_helpdesk_routes(app)
+    setup_helpdesk_live(app)
     setup_room_routes(app, with_demo=config.demo)
     app.router.add_static("/static", STATIC_DIR, name="static")
     return app
