@@ -14,10 +14,50 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+import nh3
 import snowballstemmer
+from hijridate import Gregorian
+from markdown_it import MarkdownIt
+
+# --- guidance pages ---------------------------------------------------------------------------
+
+# Raw HTML in the Markdown is shown as text; nh3 then keeps only harmless tags and attributes, so
+# even a compromised administrator account cannot put script on the public pages.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+_SAFE_TAGS = {
+    *("p", "br", "hr", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "code", "pre"),
+    *("blockquote", "a", "table", "thead", "tbody", "tr", "th", "td"),
+}
+MAX_PAGE_LENGTH = 50_000
+
+
+def render_markdown(text: str) -> str:
+    """Safe HTML for a guidance page or article written in Markdown."""
+    tokens = _MARKDOWN.parse(text)
+    for token in tokens:  # the page's title is its only h1: "# x" becomes h2, and so on
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 4)}"
+    return nh3.clean(
+        _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}),
+        tags=_SAFE_TAGS,
+        attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
+        url_schemes={"http", "https", "mailto", "tel"},
+    )
+
+
+def hijri_date(day: date, locale: str) -> str:
+    """The Umm al-Qura date, e.g. "14 جمادى الآخرة 1448 هـ" (empty outside its 1937–2077 range)."""
+    try:
+        hijri = Gregorian(day.year, day.month, day.day).to_hijri()
+    except OverflowError:
+        return ""
+    language = "ar" if locale == "ar" else "en"
+    return f"{hijri.day} {hijri.month_name(language)} {hijri.year} {hijri.notation(language)}"
+
 
 # --- normalisation ----------------------------------------------------------------------------
 
