@@ -27,7 +27,7 @@ from classroom_helper.entrypoints.routes import setup_routes as setup_room_route
 from classroom_helper.entrypoints.socketio import RoomGateway
 from helpdesk.adapters import database
 from helpdesk.config import Config
-from helpdesk.entrypoints import keys, middleware
+from helpdesk.entrypoints import guidance, keys, middleware
 from helpdesk.entrypoints.routes import setup_routes as setup_helpdesk_routes
 from helpdesk.i18n import Catalogues, direction, format_datetime
 from helpdesk.services.bus import MessageBus
@@ -84,7 +84,7 @@ def build_app(config: Config) -> web.Application:
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(p / "templates") for p in PACKAGES]),
-        context_processors=[_page_context(catalogues, config)],
+        context_processors=[_page_context(catalogues, config), guidance.page_context],
         autoescape=True,
     )
     app.cleanup_ctx.append(_database)

@@ -19,6 +19,10 @@ HELPDESK_APPS = {
         "models": ["helpdesk.adapters.orm.institute", "helpdesk.adapters.orm.tickets"],
         "migrations": "helpdesk.migrations.helpdesk",
     },
+    "guidance": {
+        "models": ["helpdesk.adapters.orm.guidance"],
+        "migrations": "helpdesk.migrations.guidance",
+    },
 }
 
 

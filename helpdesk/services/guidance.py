@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
+import holidays as holidays_package
 from tortoise.transactions import in_transaction
 
 from helpdesk.adapters.orm.guidance import (
@@ -17,10 +20,12 @@ from helpdesk.adapters.orm.guidance import (
     KnowledgeArticle,
     ValidationRule,
 )
+from helpdesk.domain.calendar import Availability, contact_centre_status
 from helpdesk.domain.guidance import (
     CERTIFICATE_FIELDS,
     MAX_PAGE_LENGTH,
     TRAINEE_FIELDS,
+    FieldStatus,
     Readiness,
     ReadinessRule,
     RuleKind,
@@ -77,6 +82,20 @@ def _require_administrator(editor: Editor | None) -> Editor:
     if editor is None or not editor.is_administrator:
         raise NotAllowed()
     return editor
+
+
+# --- contact centre ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _public_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays_package.country_holidays("SA", years=[year, year + 1]))
+
+
+def contact_centre(now: datetime, time_zone: ZoneInfo) -> Availability:
+    """Open now, or when it opens next (Saudi public holidays; the helpdesk's calendar, with the
+    administrator's holiday table, takes this over)."""
+    return contact_centre_status(now, time_zone, _public_holidays(now.year))
 
 
 # --- guidance pages ---------------------------------------------------------------------------
@@ -242,7 +261,7 @@ async def certificate_status(
 class Correction:
     status: CertificateStatus
     saved: tuple[str, ...]  # fields stored
-    refused: dict[str, str]  # field -> what the trainee typed, left unsaved because it is wrong
+    refused: dict[str, FieldStatus]  # what the trainee typed and the rule it breaks: not stored
 
 
 async def correct_certificate_data(token: str, values: dict[str, str]) -> Correction:
@@ -262,11 +281,12 @@ async def correct_certificate_data(token: str, values: dict[str, str]) -> Correc
             if value == clean_value(name, current[name]):
                 continue
             trial = check_readiness({**current, name: value}, rules)
-            if next(s for s in trial.fields if s.field.name == name).ok:
+            outcome = next(s for s in trial.fields if s.field.name == name)
+            if outcome.ok:
                 setattr(profile, name, value)
                 saved.append(name)
             else:
-                refused[name] = value
+                refused[name] = outcome
         if saved:
             await profile.save(update_fields=[*saved, "updated_at"])
     return Correction(_status(profile, rules), tuple(saved), refused)

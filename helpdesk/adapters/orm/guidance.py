@@ -8,7 +8,7 @@ from helpdesk.domain.guidance import RuleKind
 
 
 class GuidancePage(Model):
-    """One version of one guidance page in one language; the highest version is the one shown."""
+    # One version of one guidance page in one language; the highest version is the one shown.
 
     id = fields.IntField(primary_key=True)
     slug = fields.CharField(max_length=40)  # "registration", "certificate"
@@ -46,7 +46,7 @@ class KnowledgeArticle(Model):
 
 
 class ArticleVote(Model):
-    """One visitor's "was this helpful?" answer; voting again changes it instead of adding one."""
+    # One visitor's "was this helpful?" answer; voting again changes it instead of adding one.
 
     id = fields.IntField(primary_key=True)
     article = fields.ForeignKeyField(
@@ -63,8 +63,8 @@ class ArticleVote(Model):
 
 
 class CertificateProfile(Model):
-    """The data a certificate needs, for one registration: the platform fills it, the trainee
-    corrects it. Found by registration reference + email, or by the token in the platform's link."""
+    # The data a certificate needs, for one registration: the platform fills it, the trainee
+    # corrects it. Found by registration reference + email, or by the token in the platform's link.
 
     id = fields.IntField(primary_key=True)
     registration_reference = fields.CharField(max_length=40, unique=True)
@@ -85,7 +85,7 @@ class CertificateProfile(Model):
 
 
 class ValidationRule(Model):
-    """A certificate readiness rule the administrator can change (see domain ReadinessRule)."""
+    # A certificate readiness rule the administrator can change (see domain ReadinessRule).
 
     id = fields.IntField(primary_key=True)
     field = fields.CharField(max_length=40)
