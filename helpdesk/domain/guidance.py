@@ -23,6 +23,8 @@ import snowballstemmer
 from hijridate import Gregorian
 from markdown_it import MarkdownIt
 
+from helpdesk.i18n import N_
+
 # --- guidance pages ---------------------------------------------------------------------------
 
 # Raw HTML in the Markdown is shown as text; nh3 then keeps only harmless tags and attributes, so
@@ -228,13 +230,17 @@ class CertificateField:
 
 
 CERTIFICATE_FIELDS: tuple[CertificateField, ...] = (
-    CertificateField("full_name_ar", "Full name in Arabic, as in your identity document", "text"),
-    CertificateField("full_name_en", "Full name in English, as in your passport", "text"),
-    CertificateField("national_id", "National ID or residence number", "text", compact=True),
-    CertificateField("email", "Email", "email"),
-    CertificateField("mobile", "Mobile number", "tel", compact=True),
-    CertificateField("attendance_percent", "Attendance (% of the course hours)", "number", False),
-    CertificateField("assessments_completed", "All assessments completed", "checkbox", False),
+    CertificateField(
+        "full_name_ar", N_("Full name in Arabic, as in your identity document"), "text"
+    ),
+    CertificateField("full_name_en", N_("Full name in English, as in your passport"), "text"),
+    CertificateField("national_id", N_("National ID or residence number"), "text", compact=True),
+    CertificateField("email", N_("Email"), "email"),
+    CertificateField("mobile", N_("Mobile number"), "tel", compact=True),
+    CertificateField(
+        "attendance_percent", N_("Attendance (% of the course hours)"), "number", False
+    ),
+    CertificateField("assessments_completed", N_("All assessments completed"), "checkbox", False),
 )
 FIELDS_BY_NAME = {f.name: f for f in CERTIFICATE_FIELDS}
 TRAINEE_FIELDS = tuple(f.name for f in CERTIFICATE_FIELDS if f.trainee_can_correct)
@@ -330,25 +336,25 @@ def rule_problems(rule: ReadinessRule) -> list[str]:
     """Why an administrator's rule cannot be saved (English msgids); empty when it can."""
     problems = []
     if rule.field not in FIELDS_BY_NAME:
-        problems.append("Unknown field.")
+        problems.append(N_("Unknown field."))
     if not rule.message_en.strip() or not rule.message_ar.strip():
-        problems.append("Write the message in Arabic and in English.")
+        problems.append(N_("Write the message in Arabic and in English."))
     if rule.kind in (RuleKind.MATCHES, RuleKind.MUST_NOT_CONTAIN):
         if not rule.parameter or len(rule.parameter) > MAX_PATTERN_LENGTH:
-            problems.append("Write a pattern of at most 300 characters.")
+            problems.append(N_("Write a pattern of at most 300 characters."))
         else:
             try:
                 re.compile(rule.parameter)
             except re.error:
-                problems.append("The pattern is not a valid regular expression.")
+                problems.append(N_("The pattern is not a valid regular expression."))
     elif rule.kind is RuleKind.MIN_WORDS:
         if not rule.parameter.isdigit() or not 1 <= int(rule.parameter) <= 10:
-            problems.append("The number of words must be between 1 and 10.")
+            problems.append(N_("The number of words must be between 1 and 10."))
     elif rule.kind is RuleKind.MINIMUM:
         if _number(rule.parameter) is None:
-            problems.append("The minimum must be a number.")
+            problems.append(N_("The minimum must be a number."))
     elif rule.kind is RuleKind.CHECKSUM and rule.parameter not in CHECKSUMS:
-        problems.append("Unknown checksum.")
+        problems.append(N_("Unknown checksum."))
     return problems
 
 

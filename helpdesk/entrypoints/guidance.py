@@ -293,7 +293,7 @@ async def help_vote(request: web.Request) -> web.Response:
     form = await request.post()
     answer = form.get("helpful")
     if answer not in ("yes", "no"):
-        raise web.HTTPBadRequest(text="Choose yes or no.")
+        raise web.HTTPBadRequest(text=N_("Choose yes or no."))
     visitor = request.cookies.get(VISITOR_COOKIE) or secrets.token_urlsafe(16)
     await guidance.vote_on_article(slug, _locale(request), visitor, answer == "yes")
     response = web.HTTPSeeOther(f"/help/articles/{slug}?voted=1")
@@ -400,7 +400,7 @@ async def admin_page_restore(request: web.Request) -> web.Response:
     form = await request.post()
     version_text = str(form.get("version", ""))
     if not version_text.isdigit():
-        raise web.HTTPBadRequest(text="Choose a version.")
+        raise web.HTTPBadRequest(text=N_("Choose a version."))
     version = await guidance.restore_page_version(slug, locale, int(version_text), editor)
     raise web.HTTPSeeOther(f"/admin/guidance/{slug}/{locale}?saved={version.version}")
 
@@ -436,7 +436,9 @@ async def admin_rule_save(request: web.Request) -> web.Response:
     try:
         if not position.lstrip("-").isdigit() or (rule_id and not rule_id.isdigit()):
             raise guidance.GuidanceError(
-                "invalid_rule", "The rule was not saved.", ["The order must be a whole number."]
+                "invalid_rule",
+                N_("The rule was not saved."),
+                [N_("The order must be a whole number.")],
             )
         await guidance.save_rule(
             editor,

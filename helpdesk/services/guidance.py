@@ -36,6 +36,7 @@ from helpdesk.domain.guidance import (
     render_markdown,
     rule_problems,
 )
+from helpdesk.i18n import N_
 
 GUIDANCE_PAGES = ("registration", "certificate")
 LOCALES = ("ar", "en")
@@ -61,13 +62,13 @@ class GuidanceError(Exception):
 
 
 class NotFound(GuidanceError):
-    def __init__(self, message: str = "Not found.") -> None:
+    def __init__(self, message: str = N_("Not found.")) -> None:
         super().__init__("not_found", message)
 
 
 class NotAllowed(GuidanceError):
     def __init__(self) -> None:
-        super().__init__("forbidden", "Only an administrator can change guidance content.")
+        super().__init__("forbidden", N_("Only an administrator can change guidance content."))
 
 
 @dataclass(frozen=True)
@@ -130,14 +131,14 @@ def _page_version(row: GuidancePage) -> PageVersion:
 
 def _check_page(slug: str, locale: str) -> None:
     if slug not in GUIDANCE_PAGES or locale not in LOCALES:
-        raise NotFound("No such guidance page.")
+        raise NotFound(N_("No such guidance page."))
 
 
 async def current_page(slug: str, locale: str) -> PageVersion:
     _check_page(slug, locale)
     row = await GuidancePage.filter(slug=slug, locale=locale).order_by("-version").first()
     if row is None:
-        raise NotFound("No such guidance page.")
+        raise NotFound(N_("No such guidance page."))
     return _page_version(row)
 
 
@@ -178,11 +179,11 @@ async def edit_page(
     title, body = title.strip(), body.strip()
     problems = []
     if not title or len(title) > 200:
-        problems.append("Write a title of at most 200 characters.")
+        problems.append(N_("Write a title of at most 200 characters."))
     if not body or len(body) > MAX_PAGE_LENGTH:
-        problems.append("Write the page text (at most 50,000 characters).")
+        problems.append(N_("Write the page text (at most 50,000 characters)."))
     if problems:
-        raise GuidanceError("invalid_page", "The page was not saved.", problems)
+        raise GuidanceError("invalid_page", N_("The page was not saved."), problems)
     return await _add_version(slug, locale, title, body, editor.name, None)
 
 
@@ -194,7 +195,7 @@ async def restore_page_version(
     _check_page(slug, locale)
     old = await GuidancePage.get_or_none(slug=slug, locale=locale, version=version)
     if old is None:
-        raise NotFound("No such version.")
+        raise NotFound(N_("No such version."))
     return await _add_version(slug, locale, old.title, old.body, editor.name, version)
 
 
@@ -238,14 +239,14 @@ async def _profile_by_reference(reference: str, email: str) -> CertificateProfil
         registration_reference=reference, email=clean_value("email", email)
     )
     if profile is None or not reference:
-        raise NotFound("No registration matches this reference and email.")
+        raise NotFound(N_("No registration matches this reference and email."))
     return profile
 
 
 async def _profile_by_token(token: str) -> CertificateProfile:
     profile = await CertificateProfile.get_or_none(access_token=token) if token else None
     if profile is None:
-        raise NotFound("This link is not valid. Enter your registration reference and email.")
+        raise NotFound(N_("This link is not valid. Enter your registration reference and email."))
     return profile
 
 
@@ -271,7 +272,9 @@ async def correct_certificate_data(token: str, values: dict[str, str]) -> Correc
     async with in_transaction():
         profile = await CertificateProfile.select_for_update().get_or_none(access_token=token)
         if profile is None or not token:
-            raise NotFound("This link is not valid. Enter your registration reference and email.")
+            raise NotFound(
+                N_("This link is not valid. Enter your registration reference and email.")
+            )
         current = _profile_values(profile)
         saved, refused = [], {}
         for name in TRAINEE_FIELDS:
@@ -353,11 +356,13 @@ async def save_rule(
     try:
         rule_kind = RuleKind(kind)
     except ValueError:
-        raise GuidanceError("invalid_rule", "The rule was not saved.", ["Unknown kind."]) from None
+        raise GuidanceError(
+            "invalid_rule", N_("The rule was not saved."), [N_("Unknown kind.")]
+        ) from None
     candidate = ReadinessRule(field, rule_kind, parameter.strip(), message_en, message_ar, position)
     problems = rule_problems(candidate)
     if problems:
-        raise GuidanceError("invalid_rule", "The rule was not saved.", problems)
+        raise GuidanceError("invalid_rule", N_("The rule was not saved."), problems)
     values = {
         "field": field,
         "kind": rule_kind,
@@ -372,7 +377,7 @@ async def save_rule(
         return await ValidationRule.create(**values)
     row = await ValidationRule.get_or_none(id=rule_id)
     if row is None:
-        raise NotFound("No such rule.")
+        raise NotFound(N_("No such rule."))
     await row.update_from_dict(values).save()
     return row
 
@@ -418,7 +423,7 @@ async def articles_by_category(locale: str) -> dict[str, list[ArticleView]]:
 async def article(slug: str, locale: str) -> ArticleView:
     row = await KnowledgeArticle.get_or_none(slug=slug, published=True)
     if row is None:
-        raise NotFound("No such article.")
+        raise NotFound(N_("No such article."))
     votes = await _vote_counts(article_id=row.id)
     return _article_view(row, locale, votes.get(row.id, (0, 0)))
 
@@ -456,7 +461,7 @@ async def vote_on_article(slug: str, locale: str, visitor_id: str, helpful: bool
     """Record "was this helpful?"; a visitor who votes again changes their vote."""
     row = await KnowledgeArticle.get_or_none(slug=slug, published=True)
     if row is None:
-        raise NotFound("No such article.")
+        raise NotFound(N_("No such article."))
     voter = voter_key(visitor_id)
     async with in_transaction():
         vote = await ArticleVote.select_for_update().get_or_none(article_id=row.id, voter=voter)

@@ -1,0 +1,96 @@
+"""Knowledge base: articles by service category, a search that understands Arabic spelling
+variants and English, "was this helpful?" votes, and suggestions as JSON for the form and widget."""
+
+import pytest
+
+from helpdesk.adapters.orm.guidance import ArticleVote
+
+
+async def test_articles_are_listed_by_service_category(seeded):
+    page = await (await seeded.get("/help?lang=en")).text()
+    for category in ("Course registration", "Log-in and accounts", "Certificates"):
+        assert category in page
+    assert "I forgot my password" in page
+    arabic = await (await seeded.get("/help?lang=ar")).text()
+    assert "نسيت كلمة المرور" in arabic
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("نسيت كلمه السر", "نسيت كلمة المرور"),  # ha for ta marbuta, a synonym
+        ("الشهاده", "متى تصدر شهادتي؟"),
+        ("إسمي في الشهادة خطأ", "اسمي في الشهادة مكتوب خطأ"),
+        ("المايك لا يعمل", "الميكروفون أو الصوت لا يعمل في الجلسة المباشرة"),
+        ("التسجيل في دورة", "كيف أسجل في دورة تدريبية؟"),
+    ],
+)
+async def test_arabic_search_understands_spelling_variants(seeded, query, expected):
+    response = await seeded.get("/help", params={"q": query, "lang": "ar"})
+    page = await response.text()
+    first = page.index('<ul class="article-list">')
+    assert expected in page[first : first + 400], query
+
+
+async def test_english_search(seeded):
+    page = await (await seeded.get("/help", params={"q": "forgot password", "lang": "en"})).text()
+    assert "I forgot my password" in page
+    nothing = await (await seeded.get("/help", params={"q": "zebra", "lang": "en"})).text()
+    assert "No article matches." in nothing
+
+
+async def test_search_text_is_escaped(seeded):
+    page = await (await seeded.get("/help", params={"q": "<b>x</b>", "lang": "en"})).text()
+    assert "<b>x</b>" not in page
+    assert "&lt;b&gt;x&lt;/b&gt;" in page
+
+
+async def test_article_page_and_votes(seeded):
+    response = await seeded.get("/help/articles/forgot-password?lang=en")
+    assert response.status == 200
+    assert "Was this helpful?" in await response.text()
+    vote = await seeded.post(
+        "/help/articles/forgot-password/vote", data={"helpful": "yes"}, allow_redirects=False
+    )
+    assert vote.status == 303
+    assert vote.headers["Location"] == "/help/articles/forgot-password?voted=1"
+    page = await (await seeded.get("/help/articles/forgot-password?lang=en&voted=1")).text()
+    assert "Helpful: 1 · Not helpful: 0" in page
+    assert "Thank you for your answer." in page
+
+
+async def test_a_visitor_who_votes_again_changes_their_vote(seeded):
+    for answer in ("yes", "no", "no"):
+        await seeded.post("/help/articles/forgot-password/vote", data={"helpful": answer})
+    votes = await ArticleVote.all()
+    assert [v.helpful for v in votes] == [False]
+    assert len(votes[0].voter) == 64  # a hash, never the cookie itself
+
+
+async def test_a_vote_must_be_yes_or_no(seeded):
+    response = await seeded.post("/help/articles/forgot-password/vote", data={"helpful": "maybe"})
+    assert response.status == 400
+    assert not await ArticleVote.exists()
+    missing = await seeded.post("/help/articles/nothing/vote", data={"helpful": "yes"})
+    assert missing.status == 404
+
+
+async def test_suggestions_json_for_the_form_and_the_widget(seeded):
+    response = await seeded.get(
+        "/api/v1/knowledge-base/suggestions", params={"q": "لا اسمع الصوت في القاعه", "lang": "ar"}
+    )
+    assert response.status == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    body = await response.json()
+    assert body["articles"][0]["slug"] == "microphone-not-working"
+    assert body["articles"][0]["title"] == "الميكروفون أو الصوت لا يعمل في الجلسة المباشرة"
+    assert body["articles"][0]["url"].endswith("/help/articles/microphone-not-working?lang=ar")
+    assert len(body["articles"]) <= 5
+    empty = await (await seeded.get("/api/v1/knowledge-base/suggestions?q=")).json()
+    assert empty == {"articles": []}
+
+
+async def test_suggestions_refuse_an_overlong_text(seeded):
+    response = await seeded.get("/api/v1/knowledge-base/suggestions", params={"q": "x" * 501})
+    assert response.status == 400
+    assert response.headers["Content-Type"].startswith("application/problem+json")
