@@ -61,6 +61,7 @@ def build_app(config: Config) -> web.Application:
     app[keys.BUS] = MessageBus()
     app[keys.REDIS] = Redis.from_url(config.redis_url) if config.redis_url else None
     app[keys.SIO] = _socketio_server(config)
+    app[keys.GUIDANCE_LOOKUPS] = guidance.LookupGuard(config.redis_url, config.socketio_channel)
     app[keys.SIO].attach(app)
     app[keys.ROOM] = RoomGateway(
         app[keys.SIO],

@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 from aiohttp import web
+from limits import parse
+from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.strategies import MovingWindowRateLimiter
 
 from helpdesk.domain.guidance import (
     CERTIFICATE_FIELDS,
@@ -165,13 +168,50 @@ async def guide_page(request: web.Request) -> web.Response:
 # --- certificate readiness --------------------------------------------------------------------
 
 
-def _check_form(request, reference="", email="", error="") -> web.Response:
+class LookupGuard:
+    """Failed readiness look-ups per address: registration references are easy to guess, so a
+    stranger who knows a trainee's email must not be able to try them all."""
+
+    LIMIT = parse("10/15 minutes")
+
+    def __init__(self, redis_url: str | None, namespace: str) -> None:
+        storage = (
+            RedisStorage(
+                "async+" + redis_url, implementation="redispy", key_prefix=f"{namespace}:lookups"
+            )
+            if redis_url
+            else MemoryStorage()
+        )
+        self._limiter = MovingWindowRateLimiter(storage)
+
+    async def allowed(self, address: str) -> bool:
+        return await self._limiter.test(self.LIMIT, address)
+
+    async def failed(self, address: str) -> None:
+        await self._limiter.hit(self.LIMIT, address)
+
+
+def _check_form(request, reference="", email="", error="", status=None) -> web.Response:
     return aiohttp_jinja2.render_template(
         "guidance/certificate_check.html",
         request,
         {"reference": reference, "email": email, "error": error},
-        status=404 if error else 200,
+        status=status or (404 if error else 200),
     )
+
+
+async def _find_status(request: web.Request, **lookup: str):
+    """The readiness status, or the look-up form again saying why not."""
+    guard, address = request.app[keys.GUIDANCE_LOOKUPS], request.remote or ""
+    if not await guard.allowed(address):
+        message = N_("Too many attempts. Wait a quarter of an hour, or contact the contact centre.")
+        return None, _check_form(request, error=message, status=429)
+    try:
+        return await guidance.certificate_status(**lookup), None
+    except guidance.NotFound as error:
+        await guard.failed(address)
+        reference, email = lookup.get("reference", ""), lookup.get("email", "")
+        return None, _check_form(request, reference, email, error.message)
 
 
 async def certificate_check_form(request: web.Request) -> web.Response:
@@ -179,21 +219,15 @@ async def certificate_check_form(request: web.Request) -> web.Response:
     token = request.query.get("token", "")
     if not token:
         return _check_form(request)
-    try:
-        status = await guidance.certificate_status(token=token)
-    except guidance.NotFound as error:
-        return _check_form(request, error=error.message)
-    return _render_status(request, status, saved=(), refused={})
+    status, refusal = await _find_status(request, token=token)
+    return refusal or _render_status(request, status, saved=(), refused={})
 
 
 async def certificate_check(request: web.Request) -> web.Response:
     form = await request.post()
     reference, email = str(form.get("reference", "")), str(form.get("email", ""))
-    try:
-        status = await guidance.certificate_status(reference=reference, email=email)
-    except guidance.NotFound as error:
-        return _check_form(request, reference, email, error.message)
-    return _render_status(request, status, saved=(), refused={})
+    status, refusal = await _find_status(request, reference=reference, email=email)
+    return refusal or _render_status(request, status, saved=(), refused={})
 
 
 def _render_status(request, status, saved, refused) -> web.Response:

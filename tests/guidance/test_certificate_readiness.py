@@ -196,3 +196,19 @@ async def test_readiness_json_needs_a_staff_session(seeded):
     response = await seeded.get("/api/v1/certificate-readiness?email=omar@example.com")
     assert response.status == 401
     assert response.headers["Content-Type"].startswith("application/problem+json")
+
+
+async def test_guessing_references_is_stopped_after_ten_failures(seeded):
+    for n in range(10):
+        response = await seeded.post(
+            "/certificate/check?lang=en",
+            data={"reference": f"REG-2026-{n + 100:04d}", "email": "omar@example.com"},
+        )
+        assert response.status == 404
+    # even the right pair now waits: the guard cannot tell the guesser from the trainee
+    response = await seeded.post(
+        "/certificate/check?lang=en",
+        data={"reference": "REG-2026-0002", "email": "omar@example.com"},
+    )
+    assert response.status == 429
+    assert "Too many attempts." in await response.text()
