@@ -8,6 +8,7 @@ that are data (the administrator edits them), so the rules here only say what ea
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import unicodedata
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import lru_cache
 
 import nh3
 import snowballstemmer
@@ -132,14 +134,18 @@ def _stem_arabic(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=20_000)
+def _stem(word: str) -> str:
+    return _stem_arabic(word) if is_arabic(word) else _ENGLISH.stemWord(word)
+
+
 def search_terms(text: str) -> list[str]:
     """The stemmed, folded words of a text, stop words left out, in order."""
-    terms = []
-    for word in _WORD.findall(normalise(text)):
-        if word in _STOP_WORDS or (word.isdigit() and len(word) < 2):
-            continue
-        terms.append(_stem_arabic(word) if is_arabic(word) else _ENGLISH.stemWord(word))
-    return terms
+    return [
+        _stem(word)
+        for word in _WORD.findall(normalise(text))
+        if word not in _STOP_WORDS and not (word.isdigit() and len(word) < 2)
+    ]
 
 
 # --- ranking ----------------------------------------------------------------------------------
@@ -153,7 +159,6 @@ class SearchDocument:
     title: str
     body: str
     keywords: str = ""
-    helpful_votes: int = 0
 
 
 @dataclass(frozen=True)
@@ -169,50 +174,66 @@ _PREFIX_CREDIT = 0.6  # "تسج" while typing still finds "التسجيل", for 
 _MIN_PREFIX = 3
 
 
-def _term_frequency(term: str, counts: Counter[str]) -> float:
-    exact = counts.get(term, 0)
-    if len(term) < _MIN_PREFIX:
-        return float(exact)
-    partial = sum(n for word, n in counts.items() if word != term and word.startswith(term))
-    return exact + _PREFIX_CREDIT * partial
+class SearchIndex:
+    """An inverted index of the articles, built once and asked many times (BM25 ranking)."""
 
+    def __init__(self, documents: Sequence[SearchDocument]) -> None:
+        self.keys = [doc.key for doc in documents]
+        self._lengths: list[dict[str, int]] = []
+        self._postings: dict[str, list[tuple[int, str, int]]] = {}
+        for index, doc in enumerate(documents):
+            lengths = {}
+            for name in _FIELD_WEIGHTS:
+                counts = Counter(search_terms(getattr(doc, name)))
+                lengths[name] = sum(counts.values())
+                for term, count in counts.items():
+                    self._postings.setdefault(term, []).append((index, name, count))
+            self._lengths.append(lengths)
+        self._vocabulary = sorted(self._postings)
+        total = max(1, len(documents))
+        self._average = {
+            name: max(1.0, sum(lengths[name] for lengths in self._lengths) / total)
+            for name in _FIELD_WEIGHTS
+        }
 
-def rank(query: str, documents: Sequence[SearchDocument], limit: int = 10) -> list[SearchHit]:
-    """Articles that match the query, best first (BM25; ties go to the most helpful)."""
-    terms = list(dict.fromkeys(search_terms(query)))
-    if not terms or not documents:
-        return []
-    fields = [
-        {name: Counter(search_terms(getattr(doc, name))) for name in _FIELD_WEIGHTS}
-        for doc in documents
-    ]
-    average = {
-        name: max(1.0, sum(sum(f[name].values()) for f in fields) / len(fields))
-        for name in _FIELD_WEIGHTS
-    }
-    total = len(documents)
-    scores: dict[int, float] = {}
-    for term in terms:
-        frequencies = [
-            {name: _term_frequency(term, counts) for name, counts in doc_fields.items()}
-            for doc_fields in fields
-        ]
-        containing = sum(1 for f in frequencies if any(f.values()))
-        if not containing:
-            continue
-        idf = math.log(1 + (total - containing + 0.5) / (containing + 0.5))
-        for index, f in enumerate(frequencies):
-            for name, tf in f.items():
-                if not tf:
-                    continue
-                length = sum(fields[index][name].values())
-                norm = tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * length / average[name]))
-                scores[index] = scores.get(index, 0.0) + idf * _FIELD_WEIGHTS[name] * norm
-    ordered = sorted(
-        scores.items(),
-        key=lambda item: (-item[1], -documents[item[0]].helpful_votes, documents[item[0]].key),
-    )
-    return [SearchHit(documents[i].key, round(score, 4)) for i, score in ordered[:limit]]
+    def _frequencies(self, term: str) -> dict[int, dict[str, float]]:
+        """Per document and field, how often the term occurs (words it begins count in part)."""
+        found: dict[int, dict[str, float]] = {}
+        matches = [(term, 1.0)] if term in self._postings else []
+        if len(term) >= _MIN_PREFIX:
+            start = bisect.bisect_right(self._vocabulary, term)
+            for word in self._vocabulary[start:]:
+                if not word.startswith(term):
+                    break
+                matches.append((word, _PREFIX_CREDIT))
+        for word, credit in matches:
+            for index, name, count in self._postings[word]:
+                fields = found.setdefault(index, {})
+                fields[name] = fields.get(name, 0.0) + credit * count
+        return found
+
+    def rank(
+        self, query: str, limit: int = 10, helpful: Mapping[int, int] | None = None
+    ) -> list[SearchHit]:
+        """Articles that match the query, best first; ties go to the most helpful."""
+        helpful = helpful or {}
+        total = len(self.keys)
+        scores: dict[int, float] = {}
+        for term in dict.fromkeys(search_terms(query)):
+            frequencies = self._frequencies(term)
+            if not frequencies:
+                continue
+            idf = math.log(1 + (total - len(frequencies) + 0.5) / (len(frequencies) + 0.5))
+            for index, fields in frequencies.items():
+                for name, tf in fields.items():
+                    length = self._lengths[index][name] / self._average[name]
+                    norm = tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * length))
+                    scores[index] = scores.get(index, 0.0) + idf * _FIELD_WEIGHTS[name] * norm
+        ordered = sorted(
+            scores.items(),
+            key=lambda item: (-item[1], -helpful.get(self.keys[item[0]], 0), self.keys[item[0]]),
+        )
+        return [SearchHit(self.keys[i], round(score, 4)) for i, score in ordered[:limit]]
 
 
 # --- certificate readiness --------------------------------------------------------------------

@@ -11,6 +11,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_package
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from helpdesk.adapters.orm.guidance import (
@@ -30,11 +31,12 @@ from helpdesk.domain.guidance import (
     ReadinessRule,
     RuleKind,
     SearchDocument,
+    SearchIndex,
     check_readiness,
     clean_value,
-    rank,
     render_markdown,
     rule_problems,
+    search_terms,
 )
 from helpdesk.i18n import N_
 
@@ -397,11 +399,16 @@ class ArticleView:
 
 
 async def _vote_counts(**only: object) -> dict[int, tuple[int, int]]:
+    """(helpful, not helpful) per article, counted by the database."""
     counts: dict[int, list[int]] = {}
-    votes = ArticleVote.filter(**only).values_list("article_id", "helpful")
-    for article_id, helpful in await votes:
-        pair = counts.setdefault(article_id, [0, 0])
-        pair[0 if helpful else 1] += 1
+    rows = (
+        ArticleVote.filter(**only)
+        .annotate(votes=Count("id"))
+        .group_by("article_id", "helpful")
+        .values_list("article_id", "helpful", "votes")
+    )
+    for article_id, helpful, votes in await rows:
+        counts.setdefault(article_id, [0, 0])[0 if helpful else 1] = votes
     return {key: (yes, no) for key, (yes, no) in counts.items()}
 
 
@@ -431,24 +438,50 @@ async def article(slug: str, locale: str) -> ArticleView:
 MAX_QUERY_LENGTH = 500
 
 
+@dataclass(frozen=True)
+class _ArticleIndex:
+    signature: tuple
+    rows: dict[int, KnowledgeArticle]
+    index: SearchIndex
+
+
+# Process memory, rebuilt from the database whenever an article is added, edited or removed.
+_indexes: dict[str, _ArticleIndex] = {}
+
+
+async def _article_index() -> _ArticleIndex:
+    latest = await KnowledgeArticle.all().order_by("-updated_at", "-id").first()
+    signature = (
+        await KnowledgeArticle.all().count(),
+        latest and (latest.id, latest.updated_at),
+    )
+    cached = _indexes.get("articles")
+    if cached is None or cached.signature != signature:
+        rows = {row.id: row for row in await KnowledgeArticle.filter(published=True)}
+        documents = [
+            SearchDocument(
+                row.id,
+                f"{row.title_ar} {row.title_en}",
+                f"{row.body_ar} {row.body_en}",
+                row.keywords,
+            )
+            for row in rows.values()
+        ]
+        cached = _indexes["articles"] = _ArticleIndex(signature, rows, SearchIndex(documents))
+    return cached
+
+
 async def search_articles(query: str, locale: str, limit: int = 10) -> list[ArticleView]:
     """Articles matching a question in Arabic or English, best first."""
     query = query[:MAX_QUERY_LENGTH]
-    rows = {row.id: row for row in await KnowledgeArticle.filter(published=True)}
+    if not search_terms(query):
+        return []
+    articles = await _article_index()
     votes = await _vote_counts()
-    documents = [
-        SearchDocument(
-            row.id,
-            f"{row.title_ar} {row.title_en}",
-            f"{row.body_ar} {row.body_en}",
-            row.keywords,
-            votes.get(row.id, (0, 0))[0] - votes.get(row.id, (0, 0))[1],
-        )
-        for row in rows.values()
-    ]
+    helpful = {key: yes - no for key, (yes, no) in votes.items()}
     return [
-        _article_view(rows[hit.key], locale, votes.get(hit.key, (0, 0)))
-        for hit in rank(query, documents, limit)
+        _article_view(articles.rows[hit.key], locale, votes.get(hit.key, (0, 0)))
+        for hit in articles.index.rank(query, limit, helpful)
     ]
 
 

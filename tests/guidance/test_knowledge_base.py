@@ -3,7 +3,7 @@ variants and English, "was this helpful?" votes, and suggestions as JSON for the
 
 import pytest
 
-from helpdesk.adapters.orm.guidance import ArticleVote
+from helpdesk.adapters.orm.guidance import ArticleVote, KnowledgeArticle
 
 
 async def test_articles_are_listed_by_service_category(seeded):
@@ -94,3 +94,18 @@ async def test_suggestions_refuse_an_overlong_text(seeded):
     response = await seeded.get("/api/v1/knowledge-base/suggestions", params={"q": "x" * 501})
     assert response.status == 400
     assert response.headers["Content-Type"].startswith("application/problem+json")
+
+
+async def test_search_follows_edits_of_the_articles(seeded):
+    assert (await (await seeded.get("/api/v1/knowledge-base/suggestions?q=zebra")).json()) == {
+        "articles": []
+    }
+    article = await KnowledgeArticle.get(slug="forgot-password")
+    article.keywords += " zebra"
+    await article.save()
+    found = await (await seeded.get("/api/v1/knowledge-base/suggestions?q=zebra")).json()
+    assert [a["slug"] for a in found["articles"]] == ["forgot-password"]
+    article.published = False
+    await article.save()
+    gone = await (await seeded.get("/api/v1/knowledge-base/suggestions?q=zebra")).json()
+    assert gone == {"articles": []}
