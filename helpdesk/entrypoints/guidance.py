@@ -490,3 +490,59 @@ async def admin_rule_save(request: web.Request) -> web.Response:
             raise
         return await _render_rules(request, error.details, 422, draft)
     raise web.HTTPSeeOther("/admin/certificate-rules?saved=1")
+
+
+@refusals
+async def admin_articles(request: web.Request) -> web.Response:
+    await _require_administrator(request)
+    return aiohttp_jinja2.render_template(
+        "guidance/admin_articles.html",
+        request,
+        {"articles": await guidance.all_articles(), "category_names": CATEGORY_NAMES},
+    )
+
+
+def _render_article_editor(request, article_id, values, published, problems, status=200):
+    return aiohttp_jinja2.render_template(
+        "guidance/admin_article.html",
+        request,
+        {
+            "article_id": article_id,
+            "values": values,
+            "published": published,
+            "problems": problems,
+            "category_names": CATEGORY_NAMES,
+            "saved": request.query.get("saved"),
+        },
+        status=status,
+    )
+
+
+@refusals
+async def admin_article(request: web.Request) -> web.Response:
+    await _require_administrator(request)
+    raw_id = request.match_info.get("article_id", "")
+    if not raw_id:
+        return _render_article_editor(request, None, {}, True, [])
+    if not raw_id.isdigit():
+        raise guidance.NotFound(N_("No such article."))
+    row = await guidance.article_for_editing(int(raw_id))
+    values = {name: getattr(row, name) for name in guidance.ARTICLE_FIELDS}
+    return _render_article_editor(request, row.id, values, row.published, [])
+
+
+@refusals
+async def admin_article_save(request: web.Request) -> web.Response:
+    editor = await _editor(request)
+    form = await request.post()
+    raw_id = str(form.get("article_id", ""))
+    article_id = int(raw_id) if raw_id.isdigit() else None
+    values = {name: str(form.get(name, "")) for name in guidance.ARTICLE_FIELDS}
+    published = form.get("published") == "on"
+    try:
+        row = await guidance.save_article(editor, article_id, values, published)
+    except guidance.GuidanceError as error:
+        if error.code != "invalid_article":
+            raise
+        return _render_article_editor(request, article_id, values, published, error.details, 422)
+    raise web.HTTPSeeOther(f"/admin/help/articles/{row.id}?saved=1")

@@ -31,3 +31,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/admin/guidance/{slug}/{locale}/restore", guidance.admin_page_restore)
     app.router.add_get("/admin/certificate-rules", guidance.admin_rules, name="admin_rules")
     app.router.add_post("/admin/certificate-rules", guidance.admin_rule_save)
+    app.router.add_get("/admin/help", guidance.admin_articles, name="admin_help")
+    app.router.add_get("/admin/help/articles/new", guidance.admin_article)
+    app.router.add_get("/admin/help/articles/{article_id}", guidance.admin_article)
+    app.router.add_post("/admin/help/articles", guidance.admin_article_save)

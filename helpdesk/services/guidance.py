@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -42,6 +43,7 @@ from helpdesk.i18n import N_
 
 GUIDANCE_PAGES = ("registration", "certificate")
 LOCALES = ("ar", "en")
+ARTICLE_FIELDS = ("slug", "category", "title_ar", "title_en", "body_ar", "body_en", "keywords")
 SERVICE_CATEGORIES = (
     "registration",
     "platform_training",
@@ -483,6 +485,50 @@ async def search_articles(query: str, locale: str, limit: int = 10) -> list[Arti
         _article_view(articles.rows[hit.key], locale, votes.get(hit.key, (0, 0)))
         for hit in articles.index.rank(query, limit, helpful)
     ]
+
+
+async def all_articles() -> list[KnowledgeArticle]:
+    """Every article, published or not, for the administrator."""
+    return await KnowledgeArticle.all()
+
+
+async def article_for_editing(article_id: int) -> KnowledgeArticle:
+    row = await KnowledgeArticle.get_or_none(id=article_id)
+    if row is None:
+        raise NotFound(N_("No such article."))
+    return row
+
+
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+async def save_article(
+    editor: Editor | None, article_id: int | None, values: dict[str, str], published: bool
+) -> KnowledgeArticle:
+    """Create or change a knowledge-base article (administrator only)."""
+    _require_administrator(editor)
+    fields = {name: values.get(name, "").strip() for name in ARTICLE_FIELDS}
+    problems = []
+    if not _SLUG.fullmatch(fields["slug"]) or len(fields["slug"]) > 80:
+        problems.append(N_("The address must be lowercase English letters, digits and hyphens."))
+    if fields["category"] not in SERVICE_CATEGORIES:
+        problems.append(N_("Choose a service category."))
+    if not all(fields[name] and len(fields[name]) <= 200 for name in ("title_ar", "title_en")):
+        problems.append(N_("Write both titles, at most 200 characters each."))
+    if not all(
+        fields[name] and len(fields[name]) <= MAX_PAGE_LENGTH for name in ("body_ar", "body_en")
+    ):
+        problems.append(N_("Write the text in Arabic and in English (at most 50,000 characters)."))
+    clash = await KnowledgeArticle.filter(slug=fields["slug"]).exclude(id=article_id or 0).exists()
+    if clash:
+        problems.append(N_("Another article already has this address."))
+    if problems:
+        raise GuidanceError("invalid_article", N_("The article was not saved."), problems)
+    if article_id is None:
+        return await KnowledgeArticle.create(**fields, published=published)
+    row = await article_for_editing(article_id)
+    await row.update_from_dict({**fields, "published": published}).save()
+    return row
 
 
 def voter_key(visitor_id: str) -> str:

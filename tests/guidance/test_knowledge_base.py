@@ -4,6 +4,7 @@ variants and English, "was this helpful?" votes, and suggestions as JSON for the
 import pytest
 
 from helpdesk.adapters.orm.guidance import ArticleVote, KnowledgeArticle
+from helpdesk.domain.institute import StaffRole
 
 
 async def test_articles_are_listed_by_service_category(seeded):
@@ -109,3 +110,50 @@ async def test_search_follows_edits_of_the_articles(seeded):
     await article.save()
     gone = await (await seeded.get("/api/v1/knowledge-base/suggestions?q=zebra")).json()
     assert gone == {"articles": []}
+
+
+NEW_ARTICLE = {
+    "slug": "exam-retake",
+    "category": "certificates",
+    "title_ar": "إعادة الاختبار",
+    "title_en": "Retaking an assessment",
+    "body_ar": "يمكنك إعادة **الاختبار** مرة واحدة.",
+    "body_en": "You may retake the **assessment** once.",
+    "keywords": "اختبار امتحان exam retake",
+    "published": "on",
+}
+
+
+async def test_administrator_adds_an_article_and_search_finds_it(seeded, log_in_as):
+    await log_in_as(StaffRole.ADMINISTRATOR)
+    response = await seeded.post("/admin/help/articles", data=NEW_ARTICLE, allow_redirects=False)
+    assert response.status == 303
+    page = await (await seeded.get("/help/articles/exam-retake?lang=en")).text()
+    assert "<strong>assessment</strong>" in page
+    found = await (await seeded.get("/api/v1/knowledge-base/suggestions?q=امتحان")).json()
+    assert found["articles"][0]["slug"] == "exam-retake"
+    row = await KnowledgeArticle.get(slug="exam-retake")
+    edited = {**NEW_ARTICLE, "article_id": str(row.id), "title_en": "Retakes"}
+    edited.pop("published")  # unpublish
+    await seeded.post("/admin/help/articles", data=edited)
+    assert (await seeded.get("/help/articles/exam-retake")).status == 404
+
+
+async def test_a_bad_article_is_refused_with_reasons(seeded, log_in_as):
+    await log_in_as(StaffRole.ADMINISTRATOR)
+    bad = {**NEW_ARTICLE, "slug": "forgot-password", "category": "nothing", "body_en": ""}
+    response = await seeded.post("/admin/help/articles?lang=en", data=bad)
+    assert response.status == 422
+    text = await response.text()
+    assert "Another article already has this address." in text
+    assert "Choose a service category." in text
+    assert "Write the text in Arabic and in English" in text
+    assert not await KnowledgeArticle.filter(title_en="Retaking an assessment").exists()
+
+
+async def test_non_administrators_cannot_write_articles(seeded, log_in_as):
+    await log_in_as(StaffRole.LEVEL1_AGENT)
+    response = await seeded.post("/admin/help/articles", data=NEW_ARTICLE, allow_redirects=False)
+    assert response.status == 403
+    assert not await KnowledgeArticle.exists(slug="exam-retake")
+    assert (await seeded.get("/admin/help")).status == 403
