@@ -40,6 +40,15 @@ CATEGORY_NAMES = {
     "trainer_access": N_("Trainer access to the platform"),
     "certificates": N_("Certificates"),
 }
+RULE_KIND_NAMES = {
+    RuleKind.REQUIRED: N_("Required"),
+    RuleKind.MATCHES: N_("Matches the pattern"),
+    RuleKind.MUST_NOT_CONTAIN: N_("Does not contain the pattern"),
+    RuleKind.MIN_WORDS: N_("At least this many words"),
+    RuleKind.CHECKSUM: N_("Check digit (luhn)"),
+    RuleKind.MINIMUM: N_("At least this number"),
+    RuleKind.IS_TRUE: N_("Must be done"),
+}
 PAGE_TITLES = {"registration": N_("Registration guide"), "certificate": N_("Certificate guide")}
 _NEXT_OPEN_PATTERN = {"ar": "EEEE d MMMM، h:mm a", "en": "EEEE d MMMM, HH:mm"}
 
@@ -452,7 +461,7 @@ async def _render_rules(request, problems, status, draft=None) -> web.Response:
         {
             "rules": await guidance.all_rules(),
             "fields": CERTIFICATE_FIELDS,
-            "kinds": list(RuleKind),
+            "kinds": RULE_KIND_NAMES,
             "problems": problems,
             "draft": draft or {},
             "saved": request.query.get("saved"),
