@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
+import jwt
 from aiohttp import web
 from limits import parse
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from helpdesk.adapters.orm.institute import HostPlatform
 from helpdesk.domain.guidance import (
     CERTIFICATE_FIELDS,
     TRAINEE_FIELDS,
@@ -300,6 +304,76 @@ async def certificate_readiness_json(request: web.Request) -> web.Response:
             ],
         },
         dumps=_dumps,
+    )
+
+
+# --- the platform's side: certificate data in, the trainee's link out ---------------------------
+
+PLATFORM_AUDIENCE = "sanad:certificates"
+_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+
+
+class CertificateData(BaseModel):
+    """What a host platform sends about one registration; fields left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=254)
+    course_title: str = Field("", max_length=200)
+    full_name_ar: str = Field("", max_length=200)
+    full_name_en: str = Field("", max_length=200)
+    national_id: str = Field("", max_length=20)
+    mobile: str = Field("", max_length=20)
+    attendance_percent: float | None = Field(None, ge=0, le=100)
+    assessments_completed: bool = False
+
+
+async def _platform_of(request: web.Request) -> str | None:
+    """The host platform whose secret signed the bearer token (HS256, aud sanad:certificates)."""
+    header = request.headers.get("Authorization", "")
+    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+    try:
+        platform_id = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        platform = await HostPlatform.get_or_none(id=str(platform_id), is_active=True)
+        if platform is None:
+            return None
+        jwt.decode(
+            token,
+            platform.secret,
+            algorithms=["HS256"],
+            audience=PLATFORM_AUDIENCE,
+            options={"require": ["iss", "aud", "exp", "iat"]},
+        )
+    except jwt.PyJWTError:
+        return None
+    return platform.id
+
+
+async def certificate_profile_put(request: web.Request) -> web.Response:
+    if await _platform_of(request) is None:
+        return problem(401, "Unauthorized", "A host platform token is needed (Bearer, HS256).")
+    reference = request.match_info["reference"]
+    if not _REFERENCE.fullmatch(reference):
+        return problem(400, "Bad Request", "A registration reference is 1-40 letters, digits, .-_")
+    try:
+        data = CertificateData.model_validate_json(await request.read())
+    except ValidationError as error:
+        errors = [
+            {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in error.errors()
+        ]
+        return problem(
+            422, "Unprocessable Entity", "The certificate data is not valid.", errors=errors
+        )
+    values = data.model_dump(exclude_unset=True)
+    token = await guidance.save_certificate_profile(reference, values.pop("email"), **values)
+    status = await guidance.certificate_status(token=token)
+    return web.json_response(
+        {
+            "reference": status.reference,
+            "readiness_url": f"{request.app[keys.CONFIG].base_url}/certificate/check?token={token}",
+            "ready": status.readiness.ready,
+            "missing_or_wrong": [p.field.name for p in status.readiness.problems],
+        }
     )
 
 

@@ -25,6 +25,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/contact-centre", guidance.contact_centre_json)
     app.router.add_get("/api/v1/knowledge-base/suggestions", guidance.suggestions_json)
     app.router.add_get("/api/v1/certificate-readiness", guidance.certificate_readiness_json)
+    app.router.add_put("/api/v1/certificate-profiles/{reference}", guidance.certificate_profile_put)
     app.router.add_get("/admin/guidance", guidance.admin_index, name="admin_guidance")
     app.router.add_get("/admin/guidance/{slug}/{locale}", guidance.admin_page)
     app.router.add_post("/admin/guidance/{slug}/{locale}", guidance.admin_page_save)

@@ -311,9 +311,10 @@ def new_access_token() -> str:
 
 
 async def save_certificate_profile(reference: str, email: str, **data: object) -> str:
-    """Create or update a registration's certificate data (the platform's side); its link token."""
+    """Create or update a registration's certificate data (the platform's side); its link token.
+    The platform's values are stored as given: showing what is wrong is the trainee page's job."""
     reference = " ".join(reference.split()).upper()
-    cleaned = {
+    cleaned: dict[str, object] = {
         name: clean_value(name, value)
         for name, value in data.items()
         if name in TRAINEE_FIELDS or name == "course_title"
@@ -323,14 +324,14 @@ async def save_certificate_profile(reference: str, email: str, **data: object) -
         cleaned["attendance_percent"] = None if raw is None else Decimal(str(raw))
     if "assessments_completed" in data:
         cleaned["assessments_completed"] = bool(data["assessments_completed"])
+    cleaned["email"] = clean_value("email", email)
     async with in_transaction():
-        profile = await CertificateProfile.get_or_none(registration_reference=reference)
+        profile = await CertificateProfile.select_for_update().get_or_none(
+            registration_reference=reference
+        )
         if profile is None:
             profile = await CertificateProfile.create(
-                registration_reference=reference,
-                email=clean_value("email", email),
-                access_token=new_access_token(),
-                **cleaned,
+                registration_reference=reference, access_token=new_access_token(), **cleaned
             )
         else:
             await profile.update_from_dict(cleaned).save()
