@@ -28,6 +28,7 @@ from helpdesk.domain.guidance import (
     hijri_date,
 )
 from helpdesk.domain.institute import StaffRole
+from helpdesk.domain.tickets import Category
 from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.auth import current_staff, require_staff
 from helpdesk.entrypoints.problems import problem
@@ -36,13 +37,13 @@ from helpdesk.services import guidance
 
 VISITOR_COOKIE = "sanad_visitor"
 CATEGORY_NAMES = {
-    "registration": N_("Course registration"),
-    "platform_training": N_("Using the e-learning platform"),
-    "onboarding": N_("Getting started"),
-    "login_accounts": N_("Log-in and accounts"),
-    "live_sessions": N_("Attending live sessions"),
-    "trainer_access": N_("Trainer access to the platform"),
-    "certificates": N_("Certificates"),
+    Category.REGISTRATION.value: N_("Course registration"),
+    Category.PLATFORM_TRAINING.value: N_("Using the e-learning platform"),
+    Category.ONBOARDING.value: N_("Getting started"),
+    Category.LOGIN_AND_ACCOUNTS.value: N_("Log-in and accounts"),
+    Category.LIVE_SESSION_ATTENDANCE.value: N_("Attending live sessions"),
+    Category.TRAINER_ACCESS.value: N_("Trainer access to the platform"),
+    Category.CERTIFICATES.value: N_("Certificates"),
 }
 RULE_KIND_NAMES = {
     RuleKind.REQUIRED: N_("Required"),
@@ -152,9 +153,9 @@ async def contact_centre_json(request: web.Request) -> web.Response:
     )
 
 
-def _public_json(body: dict, status: int = 200) -> web.Response:
+def _public_json(body: dict) -> web.Response:
     """JSON that any host page may read (the widget runs on the host's origin; no cookies)."""
-    response = web.json_response(body, status=status, dumps=_dumps)
+    response = web.json_response(body, dumps=_dumps)
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -426,7 +427,10 @@ async def suggestions_json(request: web.Request) -> web.Response:
     if len(text) > guidance.MAX_QUERY_LENGTH:
         return problem(400, "Bad Request", "The text is too long (at most 500 characters).")
     locale = _locale(request)
-    articles = await guidance.search_articles(text, locale, limit=5)
+    category = request.query.get("category", "")
+    if category and category not in guidance.SERVICE_CATEGORIES:
+        return problem(400, "Bad Request", "Unknown category.")
+    articles = await guidance.search_articles(text, locale, limit=5, category=category)
     base_url = request.app[keys.CONFIG].base_url
     return _public_json(
         {

@@ -39,20 +39,14 @@ from helpdesk.domain.guidance import (
     rule_problems,
     search_terms,
 )
+from helpdesk.domain.tickets import Category
 from helpdesk.i18n import N_
 
 GUIDANCE_PAGES = ("registration", "certificate")
 LOCALES = ("ar", "en")
 ARTICLE_FIELDS = ("slug", "category", "title_ar", "title_en", "body_ar", "body_en", "keywords")
-SERVICE_CATEGORIES = (
-    "registration",
-    "platform_training",
-    "onboarding",
-    "login_accounts",
-    "live_sessions",
-    "trainer_access",
-    "certificates",
-)
+# The policy's service categories, as tickets use them, so that a form can suggest by category.
+SERVICE_CATEGORIES = tuple(c.value for c in Category if c is not Category.OTHER)
 
 
 class GuidanceError(Exception):
@@ -474,18 +468,20 @@ async def _article_index() -> _ArticleIndex:
     return cached
 
 
-async def search_articles(query: str, locale: str, limit: int = 10) -> list[ArticleView]:
-    """Articles matching a question in Arabic or English, best first."""
+async def search_articles(
+    query: str, locale: str, limit: int = 10, category: str = ""
+) -> list[ArticleView]:
+    """Articles matching a question in Arabic or English, best first (in one category if given)."""
     query = query[:MAX_QUERY_LENGTH]
     if not search_terms(query):
         return []
     articles = await _article_index()
     votes = await _vote_counts()
     helpful = {key: yes - no for key, (yes, no) in votes.items()}
-    return [
-        _article_view(articles.rows[hit.key], locale, votes.get(hit.key, (0, 0)))
-        for hit in articles.index.rank(query, limit, helpful)
-    ]
+    hits = articles.index.rank(query, len(articles.rows), helpful)
+    rows = [articles.rows[hit.key] for hit in hits]
+    rows = [row for row in rows if not category or row.category == category][:limit]
+    return [_article_view(row, locale, votes.get(row.id, (0, 0))) for row in rows]
 
 
 async def all_articles() -> list[KnowledgeArticle]:

@@ -202,7 +202,7 @@ ARTICLES: tuple[tuple[str, str, str, str, str, str, str], ...] = (
     ),
     (
         "forgot-password",
-        "login_accounts",
+        "login_and_accounts",
         "نسيت كلمة المرور",
         "I forgot my password",
         "اضغط «نسيت كلمة المرور» في صفحة الدخول إلى المنصة، واكتب بريدك الإلكتروني، ثم افتح "
@@ -214,7 +214,7 @@ ARTICLES: tuple[tuple[str, str, str, str, str, str, str], ...] = (
     ),
     (
         "account-locked",
-        "login_accounts",
+        "login_and_accounts",
         "حسابي مقفل أو لا أستطيع الدخول",
         "My account is locked or I cannot sign in",
         "بعد عدة محاولات خاطئة يُقفل الحساب مؤقتًا. انتظر خمس عشرة دقيقة ثم أعد المحاولة، أو "
@@ -227,7 +227,7 @@ ARTICLES: tuple[tuple[str, str, str, str, str, str, str], ...] = (
     ),
     (
         "microphone-not-working",
-        "live_sessions",
+        "live_session_attendance",
         "الميكروفون أو الصوت لا يعمل في الجلسة المباشرة",
         "The microphone or sound does not work in the live session",
         "اسمح للمتصفح باستخدام الميكروفون من رمز القفل بجانب العنوان، وتأكد أن السماعة "
@@ -242,7 +242,7 @@ ARTICLES: tuple[tuple[str, str, str, str, str, str, str], ...] = (
     ),
     (
         "cannot-join-live-session",
-        "live_sessions",
+        "live_session_attendance",
         "لا أستطيع دخول القاعة الافتراضية",
         "I cannot join the virtual classroom",
         "ادخل من رابط الجلسة في المنصة وليس من رابط محفوظ قديم، واستخدم متصفحًا حديثًا (كروم "

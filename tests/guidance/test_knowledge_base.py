@@ -91,6 +91,15 @@ async def test_suggestions_json_for_the_form_and_the_widget(seeded):
     assert empty == {"articles": []}
 
 
+async def test_suggestions_within_a_category(seeded):
+    url = "/api/v1/knowledge-base/suggestions"
+    anywhere = await (await seeded.get(url, params={"q": "certificate name"})).json()
+    assert len(anywhere["articles"]) >= 2
+    within = await (await seeded.get(url, params={"q": "name", "category": "registration"})).json()
+    assert within["articles"] == []
+    assert (await seeded.get(url, params={"q": "x", "category": "shoes"})).status == 400
+
+
 async def test_suggestions_refuse_an_overlong_text(seeded):
     response = await seeded.get("/api/v1/knowledge-base/suggestions", params={"q": "x" * 501})
     assert response.status == 400

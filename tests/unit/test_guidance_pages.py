@@ -35,7 +35,6 @@ def test_markdown_never_lets_script_or_foreign_content_through(attack):
     assert "<img" not in html
     assert "<iframe" not in html
     assert '<a href="javascript' not in html
-    assert "<img" not in html  # an attribute needs a tag, and none gets through
 
 
 def test_arabic_text_survives_rendering():
