@@ -93,10 +93,12 @@ async def test_suggestions_json_for_the_form_and_the_widget(seeded):
 
 async def test_suggestions_within_a_category(seeded):
     url = "/api/v1/knowledge-base/suggestions"
-    anywhere = await (await seeded.get(url, params={"q": "certificate name"})).json()
-    assert len(anywhere["articles"]) >= 2
-    within = await (await seeded.get(url, params={"q": "name", "category": "registration"})).json()
-    assert within["articles"] == []
+    anywhere = await (await seeded.get(url, params={"q": "spelling"})).json()
+    assert [a["slug"] for a in anywhere["articles"]] == ["certificate-name-wrong"]
+    right = await seeded.get(url, params={"q": "spelling", "category": "certificates"})
+    assert (await right.json()) == anywhere
+    wrong = await seeded.get(url, params={"q": "spelling", "category": "registration"})
+    assert (await wrong.json())["articles"] == []
     assert (await seeded.get(url, params={"q": "x", "category": "shoes"})).status == 400
 
 
