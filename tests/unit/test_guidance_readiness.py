@@ -153,3 +153,21 @@ def test_bad_rules_are_refused_with_a_reason(candidate, problem):
 def test_default_rules_are_all_valid():
     for each in DEFAULT_READINESS_RULES:
         assert rule_problems(each) == [], each
+
+
+profiles = st.fixed_dictionaries(
+    {},
+    optional={
+        name: st.one_of(st.none(), st.booleans(), st.integers(-5, 500), st.text(max_size=40))
+        for name in GOOD
+    },
+)
+
+
+@given(profiles)
+def test_any_data_gets_a_verdict_and_cleaning_is_stable(profile):
+    report = check_readiness(profile, DEFAULT_READINESS_RULES)
+    assert report.ready == (not report.problems)
+    for status in report.fields:
+        assert clean_value(status.field.name, status.value) == status.value
+        assert status.ok or status.failed.field == status.field.name
