@@ -2,11 +2,12 @@
 business calendar replaces it and keeps `contact_centre_status`).
 
 The policy: the contact centre is staffed Sunday–Thursday 09:00–17:00 in the institute's time
-zone, except on holidays.
+zone, except on holidays, and during the scheduled times of training courses.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -25,9 +26,16 @@ class Availability:
 
 
 def contact_centre_status(
-    now: datetime, time_zone: ZoneInfo, holidays: frozenset[date] = frozenset()
+    now: datetime,
+    time_zone: ZoneInfo,
+    holidays: frozenset[date] = frozenset(),
+    course_times: Sequence[tuple[datetime, datetime]] = (),
 ) -> Availability:
+    """Open in working hours and during scheduled course times; else when it opens next."""
+    if any(start <= now < end for start, end in course_times):
+        return Availability(True, None)
     local = now.astimezone(time_zone)
+    courses = sorted(start.astimezone(time_zone) for start, _ in course_times if start > now)
     for offset in range(_HORIZON_DAYS):
         day = local.date() + timedelta(days=offset)
         if day.weekday() not in SUNDAY_TO_THURSDAY or day in holidays:
@@ -37,5 +45,5 @@ def contact_centre_status(
         if opening <= local < closing:
             return Availability(True, None)
         if local < opening:
-            return Availability(False, opening)
-    return Availability(False, None)
+            return Availability(False, min([opening, *courses[:1]]))
+    return Availability(False, courses[0] if courses else None)

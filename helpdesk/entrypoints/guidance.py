@@ -105,7 +105,10 @@ def contact_centre_banner(
         return ContactCentreBanner(
             True,
             gettext("The contact centre is open now."),
-            gettext("Call us or write on any channel: Sunday to Thursday, 09:00–17:00."),
+            gettext(
+                "Call us or write on any channel. Hours: Sunday to Thursday, 09:00–17:00, "
+                "and during scheduled course times."
+            ),
             None,
         )
     if next_open is None:
@@ -128,8 +131,8 @@ def contact_centre_banner(
     )
 
 
-def _banner(request: web.Request) -> ContactCentreBanner:
-    status = guidance.contact_centre(datetime.now(UTC), _time_zone(request))
+async def _banner(request: web.Request) -> ContactCentreBanner:
+    status = await guidance.contact_centre(datetime.now(UTC), _time_zone(request))
     return contact_centre_banner(
         status.open_now, status.next_open, _locale(request), _time_zone(request), _gettext(request)
     )
@@ -137,11 +140,11 @@ def _banner(request: web.Request) -> ContactCentreBanner:
 
 async def page_context(request: web.Request) -> dict:
     """Context of every page: the contact-centre banner in base.html."""
-    return {"contact_centre": _banner(request)}
+    return {"contact_centre": await _banner(request)}
 
 
 async def contact_centre_json(request: web.Request) -> web.Response:
-    banner = _banner(request)
+    banner = await _banner(request)
     return _public_json(
         {
             "open_now": banner.open_now,

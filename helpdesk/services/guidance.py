@@ -6,7 +6,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from helpdesk.adapters.orm.guidance import (
     KnowledgeArticle,
     ValidationRule,
 )
+from helpdesk.adapters.orm.institute import RoomSession
 from helpdesk.domain.calendar import Availability, contact_centre_status
 from helpdesk.domain.guidance import (
     CERTIFICATE_FIELDS,
@@ -39,6 +40,7 @@ from helpdesk.domain.guidance import (
     rule_problems,
     search_terms,
 )
+from helpdesk.domain.institute import RoomState
 from helpdesk.domain.tickets import Category
 from helpdesk.i18n import N_
 
@@ -85,16 +87,23 @@ def _require_administrator(editor: Editor | None) -> Editor:
 
 # --- contact centre ---------------------------------------------------------------------------
 
+COURSE_HORIZON = timedelta(days=8)  # a course later than the next working day cannot come first
+
 
 @lru_cache(maxsize=4)
-def _public_holidays(year: int) -> frozenset[date]:
+def public_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays_package.country_holidays("SA", years=[year, year + 1]))
 
 
-def contact_centre(now: datetime, time_zone: ZoneInfo) -> Availability:
-    """Open now, or when it opens next (Saudi public holidays; the helpdesk's calendar, with the
-    administrator's holiday table, takes this over)."""
-    return contact_centre_status(now, time_zone, _public_holidays(now.year))
+async def contact_centre(now: datetime, time_zone: ZoneInfo) -> Availability:
+    """Open now, or when it opens next: working hours (Saudi public holidays; the helpdesk's
+    calendar, with the administrator's holiday table, takes this over) and live course times."""
+    sessions = await RoomSession.filter(
+        scheduled_end__gt=now,
+        scheduled_start__lt=now + COURSE_HORIZON,
+        state__not=RoomState.CLOSED,
+    ).values_list("scheduled_start", "scheduled_end")
+    return contact_centre_status(now, time_zone, public_holidays(now.year), sessions)
 
 
 # --- guidance pages ---------------------------------------------------------------------------

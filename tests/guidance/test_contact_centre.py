@@ -3,7 +3,11 @@
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from helpdesk.adapters.orm.institute import RoomSession
+from helpdesk.domain.calendar import contact_centre_status
+from helpdesk.domain.institute import RoomState
 from helpdesk.entrypoints.guidance import contact_centre_banner
+from helpdesk.services.guidance import public_holidays
 
 RIYADH = ZoneInfo("Asia/Riyadh")
 
@@ -57,3 +61,30 @@ async def test_every_public_page_carries_the_banner_in_both_languages(seeded):
             page = await (await seeded.get(f"{path}?lang={lang}")).text()
             start = page.index('class="contact-centre')
             assert word in page[start : start + 600], (path, lang)
+
+
+async def test_a_live_course_opens_the_centre(client):
+    now = datetime.now(UTC)
+    await RoomSession.create(
+        room_id="evening-class",
+        title="Evening class",
+        scheduled_start=now - timedelta(minutes=5),
+        scheduled_end=now + timedelta(hours=1),
+    )
+    body = await (await client.get("/api/v1/contact-centre?lang=en")).json()
+    assert body["open_now"] is True
+    assert body["headline"] == "The contact centre is open now."
+
+
+async def test_a_closed_course_does_not(client):
+    now = datetime.now(UTC)
+    await RoomSession.create(
+        room_id="ended-class",
+        title="Ended class",
+        scheduled_start=now - timedelta(minutes=5),
+        scheduled_end=now + timedelta(hours=1),
+        state=RoomState.CLOSED,
+    )
+    expected = contact_centre_status(now, RIYADH, public_holidays(now.year)).open_now
+    body = await (await client.get("/api/v1/contact-centre?lang=en")).json()
+    assert body["open_now"] is expected

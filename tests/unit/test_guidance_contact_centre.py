@@ -41,3 +41,19 @@ def test_holidays_close_the_centre_and_push_the_next_opening():
     status = contact_centre_status(at(2026, 11, 24, 10, 0), RIYADH, holidays)
     assert not status.open_now
     assert status.next_open == at(2026, 11, 26, 9, 0)
+
+
+def test_scheduled_course_times_open_the_centre_outside_working_hours():
+    evening_course = (at(2026, 11, 24, 19, 0), at(2026, 11, 24, 21, 0))
+    during = contact_centre_status(at(2026, 11, 24, 20, 0), RIYADH, course_times=[evening_course])
+    assert during.open_now
+    before = contact_centre_status(at(2026, 11, 24, 18, 0), RIYADH, course_times=[evening_course])
+    assert (before.open_now, before.next_open) == (False, at(2026, 11, 24, 19, 0))
+    after = contact_centre_status(at(2026, 11, 24, 21, 0), RIYADH, course_times=[evening_course])
+    assert (after.open_now, after.next_open) == (False, at(2026, 11, 25, 9, 0))
+
+
+def test_a_friday_course_is_the_next_opening_before_sunday():
+    friday_course = (at(2026, 11, 27, 16, 0), at(2026, 11, 27, 18, 0))
+    status = contact_centre_status(at(2026, 11, 26, 20, 0), RIYADH, course_times=[friday_course])
+    assert status.next_open == at(2026, 11, 27, 16, 0)
