@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from helpdesk.entrypoints.problems import problem
 from helpdesk.i18n import N_, format_datetime
 from helpdesk.services import guidance
 
+log = logging.getLogger("sanad.guidance")
 VISITOR_COOKIE = "sanad_visitor"
 CATEGORY_NAMES = {
     Category.REGISTRATION.value: N_("Course registration"),
@@ -140,7 +142,11 @@ async def _banner(request: web.Request) -> ContactCentreBanner:
 
 async def page_context(request: web.Request) -> dict:
     """Context of every page: the contact-centre banner in base.html."""
-    return {"contact_centre": await _banner(request)}
+    try:
+        return {"contact_centre": await _banner(request)}
+    except Exception:  # the banner must never take a page (or the error page) down with it
+        log.warning("contact-centre banner unavailable", exc_info=True)
+        return {"contact_centre": None}
 
 
 async def contact_centre_json(request: web.Request) -> web.Response:
