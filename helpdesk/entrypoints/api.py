@@ -96,7 +96,7 @@ class TicketQuery(BaseModel):  # unknown query parameters are ignored
     category: Category | None = None
     department_id: int | None = Field(None, ge=1, le=2**31 - 1)
     time_left: Literal["all", "at_risk", "overdue"] = "all"
-    q: str = Field("", max_length=100)
+    q: str = Field("", max_length=100, pattern=r"^[^\x00]*$")
     page: int = Field(1, ge=1, le=100_000)
     per_page: int = Field(25, ge=1, le=100)
 
