@@ -166,4 +166,18 @@ class Migration(migrations.Migration):
             name='status_before_spam',
             field=fields.CharField(default='', db_default='', max_length=20),
         ),
+        # AddField does not create the index of a db_index field: the sweep needs it.
+        ops.RunSQL(
+            "CREATE INDEX idx_ticket_referral_check_at ON ticket (referral_check_at)",
+            reverse_sql="DROP INDEX idx_ticket_referral_check_at",
+        ),
+        ops.RunSQL(
+            "CREATE INDEX idx_ticket_referral_warn_at ON ticket (referral_warn_at)",
+            reverse_sql="DROP INDEX idx_ticket_referral_warn_at",
+        ),
+        # The API lists the newest first.
+        ops.RunSQL(
+            "CREATE INDEX idx_ticket_received_at ON ticket (received_at)",
+            reverse_sql="DROP INDEX idx_ticket_received_at",
+        ),
     ]
