@@ -133,11 +133,6 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(
             model_name='Ticket',
-            name='referral_check_at',
-            field=fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False),
-        ),
-        ops.AddField(
-            model_name='Ticket',
             name='referral_clock',
             field=fields.CharField(default='', db_default='', max_length=10),
         ),
@@ -165,19 +160,5 @@ class Migration(migrations.Migration):
             model_name='Ticket',
             name='status_before_spam',
             field=fields.CharField(default='', db_default='', max_length=20),
-        ),
-        # AddField does not create the index of a db_index field: the sweep needs it.
-        ops.RunSQL(
-            "CREATE INDEX idx_ticket_referral_check_at ON ticket (referral_check_at)",
-            reverse_sql="DROP INDEX idx_ticket_referral_check_at",
-        ),
-        ops.RunSQL(
-            "CREATE INDEX idx_ticket_referral_warn_at ON ticket (referral_warn_at)",
-            reverse_sql="DROP INDEX idx_ticket_referral_warn_at",
-        ),
-        # The API lists the newest first.
-        ops.RunSQL(
-            "CREATE INDEX idx_ticket_received_at ON ticket (received_at)",
-            reverse_sql="DROP INDEX idx_ticket_received_at",
         ),
     ]
