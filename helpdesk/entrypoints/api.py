@@ -32,12 +32,11 @@ from helpdesk.domain.tickets import (
     Status,
     TicketKind,
 )
-from helpdesk.entrypoints import keys
+from helpdesk.entrypoints import guidance, keys
 from helpdesk.entrypoints.problems import problem
 from helpdesk.services import queues
 from helpdesk.services import tickets as svc
 from helpdesk.services.api_tokens import token_for
-from helpdesk.services.desk import contact_centre_now
 from helpdesk.services.tickets import Actor
 
 NUMBER_PATTERN = f"^{TICKET_NUMBER_PATTERN}$"
@@ -173,6 +172,9 @@ class StaffOut(BaseModel):
 class ContactCentreOut(BaseModel):
     open_now: bool
     next_open: datetime | None
+    headline: str  # what the pages and the widget say, in `locale` (?lang=ar|en)
+    detail: str
+    locale: str
     time_zone: str
 
 
@@ -381,15 +383,6 @@ async def reply(request: web.Request) -> web.Response:
     return response
 
 
-async def contact_centre(request: web.Request) -> web.Response:
-    """Public: whether the contact centre is open now, and when it opens next."""
-    availability = await contact_centre_now(datetime.now(UTC))
-    tz = request.app[keys.CONFIG].institute_tz
-    next_open = availability.next_open.astimezone(tz) if availability.next_open else None
-    out = ContactCentreOut(open_now=availability.open_now, next_open=next_open, time_zone=tz.key)
-    return _json(out.model_dump(mode="json"))
-
-
 async def list_departments(request: web.Request) -> web.Response:
     await api_client(request, "departments:read")
     rows = await Department.all().order_by("code")
@@ -449,7 +442,7 @@ OPERATIONS = [
     Operation("GET", "/api/v1/departments", list_departments, "List departments",
               "departments:read", list[DepartmentOut]),
     Operation("GET", "/api/v1/staff", list_staff, "List staff", "staff:read", list[StaffOut]),
-    Operation("GET", "/api/v1/contact-centre", contact_centre,
+    Operation("GET", "/api/v1/contact-centre", guidance.contact_centre_json,
               "Is the contact centre open now, and when does it open next (no token needed)", "",
               ContactCentreOut),
 ]  # fmt: skip

@@ -36,6 +36,7 @@ from helpdesk.entrypoints.csrf import checked_form
 from helpdesk.entrypoints.problems import problem
 from helpdesk.i18n import N_, format_datetime
 from helpdesk.services import guidance
+from helpdesk.services.desk import contact_centre_now
 
 log = logging.getLogger("sanad.guidance")
 VISITOR_COOKIE = "sanad_visitor"
@@ -135,7 +136,7 @@ def contact_centre_banner(
 
 
 async def _banner(request: web.Request) -> ContactCentreBanner:
-    status = await guidance.contact_centre(datetime.now(UTC))
+    status = await contact_centre_now(datetime.now(UTC))
     return contact_centre_banner(
         status.open_now, status.next_open, _locale(request), _time_zone(request), _gettext(request)
     )
@@ -159,6 +160,7 @@ async def contact_centre_json(request: web.Request) -> web.Response:
             "headline": banner.headline,
             "detail": banner.detail,
             "locale": _locale(request),
+            "time_zone": _time_zone(request).key,
         }
     )
 

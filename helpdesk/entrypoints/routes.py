@@ -22,7 +22,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/help", guidance.help_index, name="help")
     app.router.add_get("/help/articles/{slug}", guidance.help_article, name="help_article")
     app.router.add_post("/help/articles/{slug}/vote", guidance.help_vote)
-    app.router.add_get("/api/v1/contact-centre", guidance.contact_centre_json)
     app.router.add_get("/api/v1/knowledge-base/suggestions", guidance.suggestions_json)
     app.router.add_get("/api/v1/certificate-readiness", guidance.certificate_readiness_json)
     app.router.add_put("/api/v1/certificate-profiles/{reference}", guidance.certificate_profile_put)

@@ -16,6 +16,7 @@ from helpdesk.domain.calendar import (
     contact_centre_availability,
     public_holidays,
 )
+from helpdesk.domain.institute import RoomState
 from helpdesk.domain.sla import SlaPolicy
 from helpdesk.domain.tickets import Category
 from helpdesk.i18n import N_
@@ -137,6 +138,6 @@ async def contact_centre_now(now: datetime) -> Availability:
     """Open now, or when it opens next: working hours, and the scheduled course times of the week."""
     desk = await load_desk(now)
     sessions = await RoomSession.filter(
-        scheduled_end__gt=now, scheduled_start__lt=now + timedelta(days=7)
+        scheduled_end__gt=now, state__not=RoomState.CLOSED
     ).values_list("scheduled_start", "scheduled_end")
     return contact_centre_availability(desk.calendar, now, sessions)

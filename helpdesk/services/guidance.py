@@ -6,7 +6,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from tortoise.functions import Count
@@ -19,8 +19,6 @@ from helpdesk.adapters.orm.guidance import (
     KnowledgeArticle,
     ValidationRule,
 )
-from helpdesk.adapters.orm.institute import RoomSession
-from helpdesk.domain.calendar import Availability, contact_centre_availability
 from helpdesk.domain.guidance import (
     CERTIFICATE_FIELDS,
     MAX_PAGE_LENGTH,
@@ -37,10 +35,8 @@ from helpdesk.domain.guidance import (
     rule_problems,
     search_terms,
 )
-from helpdesk.domain.institute import RoomState
 from helpdesk.domain.tickets import Category
 from helpdesk.i18n import N_
-from helpdesk.services.desk import load_desk
 
 GUIDANCE_PAGES = ("registration", "certificate")
 LOCALES = ("ar", "en")
@@ -81,22 +77,6 @@ def _require_administrator(editor: Editor | None) -> Editor:
     if editor is None or not editor.is_administrator:
         raise NotAllowed()
     return editor
-
-
-# --- contact centre ---------------------------------------------------------------------------
-
-COURSE_HORIZON = timedelta(days=8)  # a course later than the next working day cannot come first
-
-
-async def contact_centre(now: datetime) -> Availability:
-    """Open now, or when it opens next: the helpdesk's business calendar and live course times."""
-    sessions = await RoomSession.filter(
-        scheduled_end__gt=now,
-        scheduled_start__lt=now + COURSE_HORIZON,
-        state__not=RoomState.CLOSED,
-    ).values_list("scheduled_start", "scheduled_end")
-    desk = await load_desk(now)
-    return contact_centre_availability(desk.calendar, now, sessions)
 
 
 # --- guidance pages ---------------------------------------------------------------------------
