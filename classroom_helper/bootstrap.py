@@ -34,6 +34,10 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 TORTOISE_APPS = {
     **database.HELPDESK_APPS,
+    "channels": {
+        "models": ["helpdesk.adapters.orm.channels"],
+        "migrations": "helpdesk.migrations.channels",
+    },
 }
 
 
