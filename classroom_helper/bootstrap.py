@@ -21,8 +21,10 @@ import classroom_helper
 import helpdesk
 from classroom_helper.entrypoints.routes import setup_routes as setup_room_routes
 from helpdesk.adapters import database
+from helpdesk.adapters.channels.rate_limit import AddressRateLimit
 from helpdesk.config import Config
 from helpdesk.entrypoints import keys, middleware
+from helpdesk.entrypoints.channel_workers import build_intake, channel_workers
 from helpdesk.entrypoints.routes import setup_routes as setup_helpdesk_routes
 from helpdesk.i18n import Catalogues, direction, format_datetime
 from helpdesk.services.bus import MessageBus
@@ -57,6 +59,10 @@ def build_app(config: Config) -> web.Application:
     app[keys.REDIS] = Redis.from_url(config.redis_url) if config.redis_url else None
     app[keys.SIO] = _socketio_server(config)
     app[keys.SIO].attach(app)
+    app[keys.INTAKE] = build_intake(config, app[keys.BUS])
+    app[keys.INTAKE_RATE_LIMIT] = AddressRateLimit(
+        config.channels.web_form_rate_limit, config.redis_url, f"{config.socketio_channel}-intake"
+    )
 
     setup_sessions(
         app,
@@ -76,6 +82,7 @@ def build_app(config: Config) -> web.Application:
         autoescape=True,
     )
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(channel_workers)
     app.on_shutdown.append(_disconnect_live_clients)
     app.on_cleanup.append(_close_redis)
 

@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from helpdesk.entrypoints import views
+from helpdesk.entrypoints import channels, views
 
 
 def setup_routes(app: web.Application) -> None:
@@ -13,3 +13,8 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/staff/login", views.login_page, name="staff_login")
     app.router.add_post("/staff/login", views.login)
     app.router.add_post("/staff/logout", views.logout, name="staff_logout")
+    # Intake channels (issue 5).
+    app.router.add_get("/contact", channels.contact_choose, name="contact")
+    app.router.add_get("/contact/{kind}", channels.contact_form, name="contact_form")
+    app.router.add_post("/contact/{kind}", channels.contact_send)
+    app.router.add_get("/attachments/{id}", channels.attachment, name="attachment")

@@ -1,0 +1,339 @@
+"""Intake entry points: the public web form, attachment downloads, channel webhooks, phone calls.
+
+Views only check and translate: each stores what arrived through the intake service, which turns it
+into a ticket.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import re
+import secrets
+from urllib.parse import quote, unquote
+
+import aiohttp_jinja2
+from aiohttp import BodyPartReader, web
+from aiohttp_session import get_session
+from pydantic import BaseModel, ValidationError, field_validator
+
+from helpdesk.adapters.channels.attachments import (
+    MAX_FILES,
+    AttachmentRefused,
+    checked_type,
+    safe_filename,
+)
+from helpdesk.adapters.orm.channels import Attachment, InboundMessage
+from helpdesk.adapters.orm.tickets import Ticket
+from helpdesk.domain.tickets import Category, Channel, ContactPreference, TicketKind
+from helpdesk.entrypoints import keys
+from helpdesk.entrypoints.auth import current_staff
+from helpdesk.i18n import N_
+from helpdesk.services.intake import Upload, process, receive
+
+log = logging.getLogger("sanad.channels")
+
+# -- the web form --------------------------------------------------------------------------------
+
+FORM_KINDS = {
+    TicketKind.COMPLAINT: N_("Complaint"),
+    TicketKind.SUGGESTION: N_("Suggestion"),
+    TicketKind.TECHNICAL_ISSUE: N_("Technical problem"),
+    TicketKind.INQUIRY: N_("Question"),
+}
+KIND_HINTS = {
+    TicketKind.COMPLAINT: N_("Something went wrong with a service of the institute."),
+    TicketKind.SUGGESTION: N_("An idea to make training better."),
+    TicketKind.TECHNICAL_ISSUE: N_("The platform, your account or a live session does not work."),
+    TicketKind.INQUIRY: N_("Ask about registration, courses or certificates."),
+}
+CATEGORIES = {
+    Category.REGISTRATION: N_("Course registration"),
+    Category.PLATFORM_TRAINING: N_("Using the training platform"),
+    Category.ONBOARDING: N_("Getting started"),
+    Category.LOGIN_AND_ACCOUNTS: N_("Log-in and accounts"),
+    Category.LIVE_SESSION_ATTENDANCE: N_("Attending live sessions"),
+    Category.TRAINER_ACCESS: N_("Trainer access to the platform"),
+    Category.CERTIFICATES: N_("Certificates"),
+    Category.OTHER: N_("Something else"),
+}
+# The fields each kind of message asks for, beyond the person's name and contact.
+KIND_FIELDS = {
+    TicketKind.COMPLAINT: ("category", "course", "subject", "description"),
+    TicketKind.SUGGESTION: ("category", "subject", "description"),
+    TicketKind.TECHNICAL_ISSUE: ("category", "device", "subject", "description"),
+    TicketKind.INQUIRY: ("category", "subject", "description"),
+}
+FIELD_ERRORS = {
+    "category": N_("Choose what your message is about."),
+    "name": N_("Write your name."),
+    "email": N_("Write a valid email address."),
+    "phone": N_("Write a valid phone number, digits only, with the country code."),
+    "contact": N_("Give an email address or a phone number so that we can reply."),
+    "contact_preference": N_("Choose how we should reply."),
+    "subject": N_("Write a subject of 3 to 200 characters."),
+    "description": N_("Describe it in 10 to 5000 characters."),
+    "course": N_("The course name is too long."),
+    "device": N_("The device description is too long."),
+    "attachments": N_(
+        "Attach at most 5 files: PDF, pictures, text or Word documents, each within the size limit."
+    ),
+}
+EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
+PHONE = re.compile(r"\+?[0-9]{6,15}")
+FIELD_LIMIT = 20_000  # bytes of one text field
+
+
+class ContactForm(BaseModel):
+    category: Category = Category.OTHER
+    name: str
+    email: str = ""
+    phone: str = ""
+    contact_preference: ContactPreference = ContactPreference.EMAIL
+    subject: str
+    description: str
+    course: str = ""
+    device: str = ""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def stripped(cls, value):
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("name")
+    @classmethod
+    def has_name(cls, value: str) -> str:
+        if not 1 <= len(value) <= 200:
+            raise ValueError("name")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def email_shape(cls, value: str) -> str:
+        if value and (len(value) > 254 or not EMAIL.fullmatch(value)):
+            raise ValueError("email")
+        return value.lower()
+
+    @field_validator("phone")
+    @classmethod
+    def phone_shape(cls, value: str) -> str:
+        compact = re.sub(r"[\s\-()]", "", value)
+        if compact and not PHONE.fullmatch(compact):
+            raise ValueError("phone")
+        return compact
+
+    @field_validator("subject")
+    @classmethod
+    def subject_length(cls, value: str) -> str:
+        if not 3 <= len(value) <= 200:
+            raise ValueError("subject")
+        return value
+
+    @field_validator("description")
+    @classmethod
+    def description_length(cls, value: str) -> str:
+        if not 10 <= len(value) <= 5000:
+            raise ValueError("description")
+        return value
+
+    @field_validator("course", "device")
+    @classmethod
+    def short(cls, value: str) -> str:
+        if len(value) > 200:
+            raise ValueError("too long")
+        return value
+
+
+def _kind(request: web.Request) -> TicketKind:
+    try:
+        kind = TicketKind(request.match_info["kind"].replace("-", "_"))
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    if kind not in FORM_KINDS:
+        raise web.HTTPNotFound()
+    return kind
+
+
+@aiohttp_jinja2.template("channels/contact_choose.html")
+async def contact_choose(request: web.Request) -> dict:
+    return {"kinds": FORM_KINDS, "hints": KIND_HINTS}
+
+
+async def contact_form(request: web.Request) -> web.Response:
+    kind = _kind(request)
+    return await _render_form(request, kind, {}, set(), 200)
+
+
+async def _render_form(
+    request: web.Request, kind: TicketKind, values: dict, errors: set[str], status: int
+) -> web.Response:
+    session = await get_session(request)
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    config = request.app[keys.CONFIG].channels
+    context = {
+        "kind": kind,
+        "kind_label": FORM_KINDS[kind],
+        "fields": KIND_FIELDS[kind],
+        "categories": CATEGORIES,
+        "values": values,
+        "errors": {name: FIELD_ERRORS.get(name, FIELD_ERRORS["contact"]) for name in errors},
+        "csrf": session["csrf"],
+        "nonce": secrets.token_urlsafe(16),
+        "max_files": MAX_FILES,
+        "max_megabytes": round(config.attachment_max_bytes / 1024**2, 1),
+    }
+    return aiohttp_jinja2.render_template(
+        "channels/contact_form.html", request, context, status=status
+    )
+
+
+async def contact_send(request: web.Request) -> web.Response:
+    kind = _kind(request)
+    app = request.app
+    config = app[keys.CONFIG].channels
+    values, files, too_many = await _read_form(request, config.attachment_max_bytes)
+    session = await get_session(request)
+    expected = session.get("csrf")
+    if not expected or not hmac.compare_digest(str(values.get("csrf", "")), expected):
+        log.warning("web form: refused without a valid CSRF token from %s", request.remote)
+        raise web.HTTPForbidden(text="csrf")
+    if values.get("website"):  # the honeypot: people never see this field, robots fill it in
+        log.warning("web form: honeypot filled from %s", request.remote)
+        raise web.HTTPBadRequest(text="spam")
+    if not await app[keys.INTAKE_RATE_LIMIT].allow("web_form", request.remote or "unknown"):
+        log.warning("web form: rate limit reached by %s", request.remote)
+        raise web.HTTPTooManyRequests()
+    allowed = {"name", "email", "phone", "contact_preference", *KIND_FIELDS[kind]}
+    errors: set[str] = set()
+    try:
+        form = ContactForm(**{k: v for k, v in values.items() if k in allowed})
+    except ValidationError as invalid:
+        errors = {str(e["loc"][0]) for e in invalid.errors()}
+    if not values.get("email", "").strip() and not values.get("phone", "").strip():
+        errors.add("contact")  # someone we cannot answer
+    checked = []
+    for filename, data in files:
+        try:
+            if len(data) > config.attachment_max_bytes:
+                raise AttachmentRefused("too_large", filename)
+            checked.append((filename, checked_type(filename, data[:16]), data))
+        except AttachmentRefused:
+            errors.add("attachments")
+    if too_many:
+        errors.add("attachments")
+    if errors:
+        shown = {k: v for k, v in values.items() if k in allowed}
+        return await _render_form(request, kind, shown, errors, 422)
+
+    store = app[keys.INTAKE].attachments
+    uploads = []
+    for filename, content_type, data in checked:
+        stored = store.save(data)
+        uploads.append(
+            Upload(filename, content_type, stored.storage_name, stored.size, stored.sha256)
+        )
+    payload = {
+        "kind": kind.value,
+        **form.model_dump(mode="json", exclude={"course", "device"}),
+        "description": _with_extras(form),
+        "locale": request["locale"],
+    }
+    # The form's own nonce, bound to this session: sending it twice stores it once.
+    nonce = str(values.get("nonce", ""))[:64] or secrets.token_urlsafe(16)
+    external_id = hashlib.sha256(f"{expected}:{nonce}".encode()).hexdigest()
+    sender = form.email or form.phone
+    received = await receive(
+        Channel.WEB_FORM, external_id, json.dumps(payload).encode(), sender=sender, uploads=uploads
+    )
+    if received.duplicate:
+        for upload in uploads:
+            store.path(upload.storage_name).unlink(missing_ok=True)
+    await process(received.inbound_id, app[keys.INTAKE])
+    inbound = await InboundMessage.get(id=received.inbound_id).prefetch_related("ticket")
+    return aiohttp_jinja2.render_template(
+        "channels/contact_sent.html",
+        request,
+        {"ticket": inbound.ticket, "tracking_url": _tracking_url(request, inbound.ticket)},
+    )
+
+
+def _with_extras(form: ContactForm) -> str:
+    extras = [("Course", form.course), ("Device and browser", form.device)]
+    lines = [f"{label}: {value}" for label, value in extras if value]
+    return "\n".join([form.description, "", *lines]) if lines else form.description
+
+
+def _tracking_url(request: web.Request, ticket: Ticket | None) -> str:
+    if ticket is None:
+        return ""
+    base = request.app[keys.CONFIG].base_url
+    return f"{base}/track/{ticket.number}?key={ticket.tracking_secret}"
+
+
+async def _read_form(
+    request: web.Request, max_file_bytes: int
+) -> tuple[dict[str, str], list[tuple[str, bytes]], bool]:
+    """Text fields and files of a multipart form, read as a stream with limits on each part."""
+    if request.content_type == "application/x-www-form-urlencoded":  # a form without files
+        return {k: str(v) for k, v in (await request.post()).items()}, [], False
+    if not request.content_type.startswith("multipart/"):
+        raise web.HTTPBadRequest(text="expected a form")
+    values: dict[str, str] = {}
+    files: list[tuple[str, bytes]] = []
+    too_many = False
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader) or not part.name:
+            continue
+        if part.filename is not None:
+            data = await _read_part(part, max_file_bytes + 1)  # one byte more: too large
+            if not part.filename and not data:
+                continue  # the empty file input of a form sent without files
+            if len(files) >= MAX_FILES:
+                too_many = True
+                continue
+            # Browsers send the name as UTF-8; some clients percent-encode it (RFC 5987).
+            files.append((safe_filename(unquote(part.filename)), data))
+        else:
+            data = await _read_part(part, FIELD_LIMIT)
+            values[part.name] = data.decode("utf-8", "replace")
+    return values, files, too_many
+
+
+async def _read_part(part: BodyPartReader, limit: int) -> bytes:
+    """At most `limit` + 1 bytes of a part (one more than allowed says it was too large)."""
+    data = bytearray()
+    while chunk := await part.read_chunk(64 * 1024):
+        if len(data) <= limit:
+            data += chunk[: limit + 1 - len(data)]
+    return bytes(data)
+
+
+# -- attachments ---------------------------------------------------------------------------------
+
+
+async def attachment(request: web.Request) -> web.StreamResponse:
+    """A file of a ticket, for staff or for the requester holding the ticket's tracking key."""
+    try:
+        attachment_id = int(request.match_info["id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    found = await Attachment.get_or_none(id=attachment_id).prefetch_related("ticket")
+    if found is None or found.ticket is None:
+        raise web.HTTPNotFound()
+    key = request.query.get("key", "")
+    requester = bool(key) and hmac.compare_digest(key, found.ticket.tracking_secret)
+    if not requester and await current_staff(request) is None:
+        raise web.HTTPNotFound()  # not "forbidden": do not say that the file exists
+    path = request.app[keys.INTAKE].attachments.path(found.storage_name)
+    response = web.FileResponse(path)
+    response.content_type = found.content_type
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(found.filename)}"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
