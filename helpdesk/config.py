@@ -46,6 +46,11 @@ SETTINGS = (
     Setting("SMTP_TLS", "none", "none | starttls | tls"),
     Setting("MAIL_FROM", "support@sanad.local", "sender address of email to trainees"),
     Setting("LOG_LEVEL", "INFO", "DEBUG | INFO | WARNING | ERROR"),
+    Setting(
+        "SMS_GATEWAY_URL", None, "HTTP SMS gateway (POST JSON); unset = a call task for Level 1"
+    ),
+    Setting("SMS_GATEWAY_TOKEN", None, "bearer token for the SMS gateway (optional)"),
+    Setting("SCHEDULER", "on", "on | off: this process runs the referral clock and the outbox"),
 )
 # The intake channels; each stays off while its settings are unset.
 CHANNEL_SETTINGS = (
@@ -97,6 +102,9 @@ class Config:
     smtp_tls: str
     mail_from: str
     log_level: str
+    sms_gateway_url: str | None = None
+    sms_gateway_token: str | None = field(default=None, repr=False)
+    scheduler: bool = True
     # Socket.IO channel on Redis; tests give each run its own (pub/sub is global across Redis dbs).
     socketio_channel: str = "sanad"
     # The demo host page mints tokens for anyone: only `run.py demo` turns it on, never the environment.
@@ -126,6 +134,11 @@ class Config:
             log_level=_choice(
                 "LOG_LEVEL", raw["LOG_LEVEL"].upper(), ("DEBUG", "INFO", "WARNING", "ERROR")
             ),
+            sms_gateway_url=_optional_url(
+                "SMS_GATEWAY_URL", raw["SMS_GATEWAY_URL"], ("http", "https")
+            ),
+            sms_gateway_token=raw["SMS_GATEWAY_TOKEN"],
+            scheduler=_choice("SCHEDULER", raw["SCHEDULER"], ("on", "off")) == "on",
             channels=ChannelsConfig.from_raw(raw),
         )
 
