@@ -26,7 +26,7 @@ from helpdesk.adapters.channels.attachments import (
 )
 from helpdesk.adapters.channels.email_in import parse_email
 from helpdesk.adapters.orm.channels import Attachment, InboundMessage, OutboundMessage
-from helpdesk.adapters.orm.tickets import Ticket, TicketEvent
+from helpdesk.adapters.orm.tickets import Ticket
 from helpdesk.domain.channels import (
     EmailKind,
     classify_email,
@@ -41,16 +41,24 @@ from helpdesk.domain.tickets import (
     Channel,
     ContactPreference,
     Requester,
+    Status,
     TicketKind,
 )
 from helpdesk.services.bus import MessageBus
-from helpdesk.services.tickets import open_ticket
+from helpdesk.services.tickets import (
+    MAX_SUBJECT,
+    MAX_TEXT,
+    SYSTEM,
+    Actor,
+    changed_event,
+    open_ticket,
+    record,
+)
 
 log = logging.getLogger(__name__)
 
 # A worker that took a message and died lets it go after this long.
 CLAIM_TIME = timedelta(minutes=5)
-SUBJECT_LENGTH = 300
 
 
 class Outcome(StrEnum):
@@ -168,9 +176,15 @@ async def process(inbound_id: int, intake: Intake, now: datetime | None = None) 
             outcome=Outcome.FAILED if failed else "",
         )
         return Processed(Outcome.FAILED, None) if failed else None
-    if result.outcome == Outcome.OPENED and intake.bus is not None:
+    if (
+        intake.bus is not None and result.ticket is not None
+    ):  # after the commit, as open_ticket does
         ticket = result.ticket
-        await intake.bus.publish(TicketOpened(ticket.id, ticket.number, ticket.channel, None))
+        if result.outcome == Outcome.OPENED:
+            await intake.bus.publish(TicketOpened(ticket.id, ticket.number, ticket.channel, None))
+            await intake.bus.publish(changed_event(ticket, "opened"))
+        else:
+            await intake.bus.publish(changed_event(ticket, "requester_reply"))
     return result
 
 
@@ -343,8 +357,12 @@ async def _into_ticket(
     inbound: InboundMessage, channel: Channel, incoming: _Incoming, intake: Intake, now: datetime
 ) -> Processed:
     thread = incoming.thread
+    while thread is not None and thread.status == Status.MERGED and thread.merged_into_id:
+        thread = await Ticket.get(id=thread.merged_into_id)  # write where the case lives now
+    body = incoming.body[:MAX_TEXT]
     if thread is not None and thread.status in ACTIVE:
-        await add_requester_message(thread, incoming.body, channel, incoming.requester.name, now)
+        writer = Actor("requester", incoming.requester.name, channel=channel)
+        await record(thread, writer, "requester_reply", now, body=body, public=True)
         await _keep_files(inbound, thread, incoming, intake, now)
         return Processed(Outcome.REPLY, thread)
     ticket = await open_ticket(
@@ -352,8 +370,8 @@ async def _into_ticket(
         category=incoming.category,
         channel=channel,
         requester=incoming.requester,
-        subject=incoming.subject[:SUBJECT_LENGTH],
-        description=incoming.body,
+        subject=incoming.subject.strip()[:MAX_SUBJECT] or channel.value,
+        description=body,
         now=now,
     )
     if thread is not None:  # the conversation's ticket was already finished: a follow-up
@@ -362,25 +380,6 @@ async def _into_ticket(
         await _offer_merge(ticket, now)
     await _keep_files(inbound, ticket, incoming, intake, now)
     return Processed(Outcome.OPENED, ticket)
-
-
-async def add_requester_message(
-    ticket: Ticket, body: str, channel: Channel, name: str, now: datetime
-) -> TicketEvent:
-    """The requester wrote again on an open ticket: a public line on its timeline.
-
-    The smallest version for intake; the helpdesk's requester-reply service takes its place.
-    """
-    return await TicketEvent.create(
-        ticket=ticket,
-        at=now,
-        actor="requester",
-        actor_name=name,
-        action="requester_message",
-        channel=channel,
-        is_public=True,
-        body=body,
-    )
 
 
 async def _offer_merge(ticket: Ticket, now: datetime) -> None:
@@ -405,9 +404,7 @@ async def _offer_merge(ticket: Ticket, now: datetime) -> None:
 
 
 async def _internal_note(ticket: Ticket, action: str, value: str, now: datetime) -> None:
-    await TicketEvent.create(
-        ticket=ticket, at=now, actor="system", action=action, new_value=value, is_public=False
-    )
+    await record(ticket, SYSTEM, action, now, new=value)
 
 
 async def _keep_files(

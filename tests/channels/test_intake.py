@@ -79,7 +79,7 @@ async def test_a_reply_threads_by_in_reply_to_and_by_references(intake):
 
     assert reply.outcome == deeper.outcome == Outcome.REPLY
     assert reply.ticket.id == deeper.ticket.id == opened.ticket.id
-    lines = await TicketEvent.filter(ticket_id=opened.ticket.id, action="requester_message")
+    lines = await TicketEvent.filter(ticket_id=opened.ticket.id, action="requester_reply")
     assert [line.body for line in lines] == ["وصلتني الرسالة الآن، شكراً", "still there"]
     assert all(line.is_public and line.channel == "email" for line in lines)
     assert await Ticket.all().count() == 1

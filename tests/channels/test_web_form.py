@@ -8,6 +8,7 @@ import pytest
 
 from classroom_helper.bootstrap import build_app
 from helpdesk.adapters.orm.channels import Attachment, InboundMessage
+from helpdesk.adapters.orm.desk import Notification
 from helpdesk.adapters.orm.tickets import Ticket
 from helpdesk.domain.institute import StaffRole
 from helpdesk.domain.tickets import Category, Channel, TicketKind
@@ -80,6 +81,10 @@ async def test_a_sent_form_makes_a_ticket_and_shows_its_number_and_tracking_link
     assert f"/track/{ticket.number}?key={ticket.tracking_secret}" in page
     inbound = await InboundMessage.get()
     assert inbound.channel == "web_form" and inbound.ticket_id == ticket.id
+    assert "huda@example.org" in page  # the confirmation waits in the outbox
+    confirmation = await Notification.get(ticket_id=ticket.id)
+    assert (confirmation.kind, confirmation.medium) == ("created", "email")
+    assert confirmation.recipient == "huda@example.org" and confirmation.locale == "ar"
 
 
 async def test_sending_the_same_form_twice_makes_one_ticket(client):
