@@ -1,5 +1,9 @@
-import pytest
+from dataclasses import replace
 
+import pytest
+from tortoise.contrib.test import truncate_all_models
+
+from classroom_helper.bootstrap import build_app
 from helpdesk.adapters.channels.attachments import AttachmentStore
 from helpdesk.services.intake import Intake
 from tests.channels.mail import SUPPORT
@@ -8,3 +12,16 @@ from tests.channels.mail import SUPPORT
 @pytest.fixture
 def intake(tmp_path) -> Intake:
     return Intake(attachments=AttachmentStore(tmp_path / "var"), own_addresses=(SUPPORT,))
+
+
+@pytest.fixture
+def serve_with(app_config, aiohttp_server):
+    """The real app with changed channel settings, on an emptied database."""
+
+    async def serve(**channel_settings):
+        channels = replace(app_config.channels, **channel_settings)
+        server = await aiohttp_server(build_app(replace(app_config, channels=channels)))
+        await truncate_all_models()
+        return server
+
+    return serve

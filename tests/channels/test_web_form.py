@@ -1,12 +1,10 @@
 """The public web form, through the real app on a real port."""
 
 import re
-from dataclasses import replace
 
 import aiohttp
 import pytest
 
-from classroom_helper.bootstrap import build_app
 from helpdesk.adapters.orm.channels import Attachment, InboundMessage
 from helpdesk.adapters.orm.desk import Notification
 from helpdesk.adapters.orm.tickets import Ticket
@@ -136,9 +134,8 @@ async def test_refused_attachments_store_nothing(client, files):
     assert not client.server.app[keys.INTAKE].attachments.directory.exists()
 
 
-async def test_a_too_large_attachment_is_refused(app_config, aiohttp_server, aiohttp_client):
-    small = replace(app_config, channels=replace(app_config.channels, attachment_max_bytes=100))
-    client = await aiohttp_client(await aiohttp_server(build_app(small)))
+async def test_a_too_large_attachment_is_refused(serve_with, aiohttp_client):
+    client = await aiohttp_client(await serve_with(attachment_max_bytes=100))
     _, tokens = await open_form(client)
     big = PDF + b"0" * 100
     response = await client.post(
@@ -175,11 +172,8 @@ async def test_a_filled_honeypot_is_refused(client):
     assert response.status == 400 and not await InboundMessage.exists()
 
 
-async def test_each_address_is_rate_limited(app_config, aiohttp_server, aiohttp_client):
-    strict = replace(
-        app_config, channels=replace(app_config.channels, web_form_rate_limit="2/hour")
-    )
-    client = await aiohttp_client(await aiohttp_server(build_app(strict)))
+async def test_each_address_is_rate_limited(serve_with, aiohttp_client):
+    client = await aiohttp_client(await serve_with(web_form_rate_limit="2/hour"))
     statuses = []
     for _ in range(3):
         _, tokens = await open_form(client)
