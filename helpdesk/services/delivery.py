@@ -19,6 +19,8 @@ from helpdesk.adapters.orm.desk import Notification, Webhook
 from helpdesk.adapters.sms import HttpSmsGateway
 from helpdesk.adapters.webhooks import WebhookSender
 from helpdesk.domain.notifications import Medium, gives_up, retry_delay
+from helpdesk.domain.tickets import Channel
+from helpdesk.services.channel_replies import email_thread_headers, remember_sent
 from helpdesk.services.messages import MessageWriter
 from helpdesk.services.tickets import SYSTEM, record
 
@@ -79,7 +81,13 @@ async def deliver_due(now: datetime, senders: Senders, *, batch: int = 50) -> De
 async def _send(row: Notification, senders: Senders) -> None:
     if row.medium == Medium.EMAIL:
         email = senders.writer.email(row.kind, row.locale, row.payload)
-        await senders.mailer.send(row.recipient, email.subject, email.text, email.html)
+        headers = await email_thread_headers(
+            row.ticket_id, row.recipient, senders.mailer.sender, row.kind
+        )
+        message_id = await senders.mailer.send(
+            row.recipient, email.subject, email.text, email.html, headers
+        )
+        await remember_sent(Channel.EMAIL, row.ticket_id, message_id, row.recipient)
     elif row.medium == Medium.SMS:
         await senders.sms.send(row.recipient, senders.writer.sms(row.kind, row.locale, row.payload))
     elif row.medium == Medium.WEBHOOK:
