@@ -25,11 +25,15 @@ from helpdesk.adapters.channels.attachments import (
     checked_type,
     safe_filename,
 )
+from helpdesk.adapters.channels.whatsapp import WhatsAppWebhook
+from helpdesk.adapters.channels.x import XWebhook
 from helpdesk.adapters.orm.channels import Attachment, InboundMessage
 from helpdesk.adapters.orm.tickets import Ticket
+from helpdesk.domain.channels import whatsapp_signature_valid, x_crc_response, x_signature_valid
 from helpdesk.domain.tickets import Category, Channel, ContactPreference, TicketKind
 from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.auth import current_staff
+from helpdesk.entrypoints.problems import problem
 from helpdesk.i18n import N_
 from helpdesk.services.intake import Upload, process, receive
 
@@ -337,3 +341,105 @@ async def attachment(request: web.Request) -> web.StreamResponse:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# -- webhooks ------------------------------------------------------------------------------------
+
+
+def _refuse(request: web.Request, channel: str, status: int, reason: str) -> web.Response:
+    """Forged, unsigned or malformed calls: refused, logged, nothing stored."""
+    log.warning("%s webhook refused (%s) from %s", channel, reason, request.remote)
+    return problem(
+        status, {401: "Unauthorized", 403: "Forbidden"}.get(status, "Bad Request"), reason
+    )
+
+
+async def _take_in(
+    request: web.Request, channel: Channel, messages: list[dict], external_id, sender
+) -> web.Response:
+    """Store each message (once per external id), then process it; the call is answered 200."""
+    intake = request.app[keys.INTAKE]
+    stored = 0
+    for message in messages:
+        received = await receive(
+            channel,
+            external_id(message),
+            json.dumps(message, ensure_ascii=False).encode(),
+            sender=sender(message),
+        )
+        if not received.duplicate:
+            stored += 1
+            await process(received.inbound_id, intake)  # a failure here is retried later
+    return web.json_response({"received": len(messages), "new": stored})
+
+
+async def whatsapp_verify(request: web.Request) -> web.Response:
+    """Meta's subscription handshake: echo the challenge when the verify token matches."""
+    config = request.app[keys.CONFIG].channels
+    if not config.whatsapp_app_secret or not config.whatsapp_verify_token:
+        raise web.HTTPNotFound()
+    token = request.query.get("hub.verify_token", "")
+    if request.query.get("hub.mode") != "subscribe" or not hmac.compare_digest(
+        token.encode(), config.whatsapp_verify_token.encode()
+    ):
+        return _refuse(request, "whatsapp", 403, "verify token does not match")
+    return web.Response(text=request.query.get("hub.challenge", ""))
+
+
+async def whatsapp_webhook(request: web.Request) -> web.Response:
+    config = request.app[keys.CONFIG].channels
+    if not config.whatsapp_app_secret:
+        raise web.HTTPNotFound()
+    body = await request.read()
+    signature = request.headers.get("X-Hub-Signature-256")
+    if not signature:
+        return _refuse(request, "whatsapp", 401, "no X-Hub-Signature-256")
+    if not whatsapp_signature_valid(body, signature, config.whatsapp_app_secret):
+        return _refuse(request, "whatsapp", 403, "X-Hub-Signature-256 does not match")
+    try:
+        payload = WhatsAppWebhook.model_validate_json(body)
+    except ValidationError as invalid:
+        return _refuse(
+            request, "whatsapp", 400, f"malformed payload: {invalid.error_count()} errors"
+        )
+    return await _take_in(
+        request,
+        Channel.WHATSAPP,
+        payload.messages(),
+        external_id=lambda m: m["message"]["id"],
+        sender=lambda m: m["message"]["from"],
+    )
+
+
+async def x_crc(request: web.Request) -> web.Response:
+    """X's challenge-response check, asked when the webhook is registered and every so often."""
+    config = request.app[keys.CONFIG].channels
+    if not config.x_consumer_secret:
+        raise web.HTTPNotFound()
+    token = request.query.get("crc_token", "")
+    if not token:
+        return _refuse(request, "x", 400, "no crc_token")
+    return web.json_response({"response_token": x_crc_response(token, config.x_consumer_secret)})
+
+
+async def x_webhook(request: web.Request) -> web.Response:
+    config = request.app[keys.CONFIG].channels
+    if not config.x_consumer_secret:
+        raise web.HTTPNotFound()
+    body = await request.read()
+    signature = request.headers.get("X-Twitter-Webhooks-Signature")
+    if not signature:
+        return _refuse(request, "x", 401, "no X-Twitter-Webhooks-Signature")
+    if not x_signature_valid(body, signature, config.x_consumer_secret):
+        return _refuse(request, "x", 403, "X-Twitter-Webhooks-Signature does not match")
+    try:
+        payload = XWebhook.model_validate_json(body)
+    except ValidationError as invalid:
+        return _refuse(request, "x", 400, f"malformed payload: {invalid.error_count()} errors")
+    return await _take_in(
+        request,
+        Channel.X,
+        payload.messages(config.x_account_id),
+        external_id=lambda m: m["event"]["id"],
+        sender=lambda m: m["event"]["message_create"]["sender_id"],
+    )

@@ -18,3 +18,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/contact/{kind}", channels.contact_form, name="contact_form")
     app.router.add_post("/contact/{kind}", channels.contact_send)
     app.router.add_get("/attachments/{id}", channels.attachment, name="attachment")
+    app.router.add_get("/channels/whatsapp/webhook", channels.whatsapp_verify)
+    app.router.add_post("/channels/whatsapp/webhook", channels.whatsapp_webhook)
+    app.router.add_get("/channels/x/webhook", channels.x_crc)
+    app.router.add_post("/channels/x/webhook", channels.x_webhook)

@@ -7,6 +7,7 @@ from classroom_helper.bootstrap import build_app
 from helpdesk.adapters.channels.attachments import AttachmentStore
 from helpdesk.services.intake import Intake
 from tests.channels.mail import SUPPORT
+from tests.helpdesk.smtp_sink import SmtpSink
 
 
 @pytest.fixture
@@ -25,3 +26,12 @@ def serve_with(app_config, aiohttp_server):
         return server
 
     return serve
+
+
+@pytest.fixture
+def smtp_sink():
+    """A real aiosmtpd server on loopback that keeps what it receives."""
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()

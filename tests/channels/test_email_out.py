@@ -15,17 +15,13 @@ from helpdesk.services.messages import MessageWriter
 from helpdesk.services.tickets import reply_to_requester
 from tests.channels.mail import SUPPORT, email_bytes
 from tests.helpdesk.fixtures import actor
-from tests.helpdesk.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.usefixtures("server")
 
 
 @pytest.fixture
-def sink():
-    running = SmtpSink()
-    running.start()
-    yield running
-    running.stop()
+def sink(smtp_sink):
+    return smtp_sink
 
 
 @pytest.fixture
