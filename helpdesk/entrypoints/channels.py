@@ -36,16 +36,21 @@ from helpdesk.entrypoints.auth import current_staff
 from helpdesk.entrypoints.problems import problem
 from helpdesk.i18n import N_
 from helpdesk.services.intake import Upload, process, receive
+from helpdesk.services.messages import CATEGORY_NAMES, KIND_NAMES
 
 log = logging.getLogger("sanad.channels")
 
 # -- the web form --------------------------------------------------------------------------------
 
+# The kinds a person may send from the public form; the words are the helpdesk's own.
 FORM_KINDS = {
-    TicketKind.COMPLAINT: N_("Complaint"),
-    TicketKind.SUGGESTION: N_("Suggestion"),
-    TicketKind.TECHNICAL_ISSUE: N_("Technical problem"),
-    TicketKind.INQUIRY: N_("Question"),
+    kind: KIND_NAMES[kind]
+    for kind in (
+        TicketKind.COMPLAINT,
+        TicketKind.SUGGESTION,
+        TicketKind.TECHNICAL_ISSUE,
+        TicketKind.INQUIRY,
+    )
 }
 KIND_HINTS = {
     TicketKind.COMPLAINT: N_("Something went wrong with a service of the institute."),
@@ -53,16 +58,7 @@ KIND_HINTS = {
     TicketKind.TECHNICAL_ISSUE: N_("The platform, your account or a live session does not work."),
     TicketKind.INQUIRY: N_("Ask about registration, courses or certificates."),
 }
-CATEGORIES = {
-    Category.REGISTRATION: N_("Course registration"),
-    Category.PLATFORM_TRAINING: N_("Using the training platform"),
-    Category.ONBOARDING: N_("Getting started"),
-    Category.LOGIN_AND_ACCOUNTS: N_("Log-in and accounts"),
-    Category.LIVE_SESSION_ATTENDANCE: N_("Attending live sessions"),
-    Category.TRAINER_ACCESS: N_("Trainer access to the platform"),
-    Category.CERTIFICATES: N_("Certificates"),
-    Category.OTHER: N_("Something else"),
-}
+CATEGORIES = {Category(value): name for value, name in CATEGORY_NAMES.items()}
 # The fields each kind of message asks for, beyond the person's name and contact.
 KIND_FIELDS = {
     TicketKind.COMPLAINT: ("category", "course", "subject", "description"),
