@@ -12,11 +12,11 @@ import json
 import logging
 import re
 import secrets
+from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 
 import aiohttp_jinja2
 from aiohttp import BodyPartReader, web
-from aiohttp_session import get_session
 from pydantic import BaseModel, ValidationError, field_validator
 
 from helpdesk.adapters.channels.attachments import (
@@ -30,13 +30,19 @@ from helpdesk.adapters.channels.x import XWebhook
 from helpdesk.adapters.orm.channels import Attachment, InboundMessage
 from helpdesk.adapters.orm.tickets import Ticket
 from helpdesk.domain.channels import whatsapp_signature_valid, x_crc_response, x_signature_valid
+from helpdesk.domain.institute import StaffRole
 from helpdesk.domain.tickets import Category, Channel, ContactPreference, TicketKind
 from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.auth import current_staff
+from helpdesk.entrypoints.console import LEVEL1, staff_actor
+from helpdesk.entrypoints.csrf import checked_form, csrf_token
+from helpdesk.entrypoints.errors import error_text
 from helpdesk.entrypoints.problems import problem
 from helpdesk.i18n import N_
+from helpdesk.services import phone_calls
 from helpdesk.services.intake import Upload, process, receive
 from helpdesk.services.messages import CATEGORY_NAMES, KIND_NAMES
+from helpdesk.services.tickets import Actor, InvalidInput
 
 log = logging.getLogger("sanad.channels")
 
@@ -169,9 +175,6 @@ async def contact_form(request: web.Request) -> web.Response:
 async def _render_form(
     request: web.Request, kind: TicketKind, values: dict, errors: set[str], status: int
 ) -> web.Response:
-    session = await get_session(request)
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(32)
     config = request.app[keys.CONFIG].channels
     context = {
         "kind": kind,
@@ -180,7 +183,7 @@ async def _render_form(
         "categories": CATEGORIES,
         "values": values,
         "errors": {name: FIELD_ERRORS.get(name, FIELD_ERRORS["contact"]) for name in errors},
-        "csrf": session["csrf"],
+        "csrf": await csrf_token(request),
         "nonce": secrets.token_urlsafe(16),
         "max_files": MAX_FILES,
         "max_megabytes": round(config.attachment_max_bytes / 1024**2, 1),
@@ -195,9 +198,8 @@ async def contact_send(request: web.Request) -> web.Response:
     app = request.app
     config = app[keys.CONFIG].channels
     values, files, too_many = await _read_form(request, config.attachment_max_bytes)
-    session = await get_session(request)
-    expected = session.get("csrf")
-    if not expected or not hmac.compare_digest(str(values.get("csrf", "")), expected):
+    expected = await csrf_token(request)
+    if not hmac.compare_digest(str(values.get("csrf", "")), expected):
         log.warning("web form: refused without a valid CSRF token from %s", request.remote)
         raise web.HTTPForbidden(text="csrf")
     if values.get("website"):  # the honeypot: people never see this field, robots fill it in
@@ -439,3 +441,74 @@ async def x_webhook(request: web.Request) -> web.Response:
         external_id=lambda m: m["event"]["id"],
         sender=lambda m: m["event"]["message_create"]["sender_id"],
     )
+
+
+# -- phone calls (Level 1) -----------------------------------------------------------------------
+
+
+async def calls_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
+    """Level 1's calls: find the caller's open tickets, log a call on one, the call-backs due."""
+    staff = await staff_actor(request, *LEVEL1)
+    phone = request.query.get("phone", "").strip()[:40]
+    context = {
+        "me": staff,
+        "roles": StaffRole,
+        "csrf_token": await csrf_token(request),
+        "phone": phone,
+        "caller_tickets": await phone_calls.open_tickets_of_caller(phone),
+        "callbacks": await phone_calls.open_callbacks(),
+        "now": datetime.now(UTC),
+        "error": error,
+    }
+    response = aiohttp_jinja2.render_template(
+        "channels/calls.html", request, context, status=status
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def log_call(request: web.Request) -> web.StreamResponse:
+    staff = await staff_actor(request, *LEVEL1)
+    form = await checked_form(request)
+    gettext = _translate(request)
+    due_text = str(form.get("callback_due", "")).strip()
+    try:
+        due = _local_time(due_text, request.app[keys.CONFIG].institute_tz) if due_text else None
+        ticket = await phone_calls.log_call(
+            str(form.get("number", "")),
+            Actor.of_staff(staff, channel=Channel.PHONE),
+            str(form.get("summary", "")),
+            callback_due=due,
+            callback_phone=str(form.get("callback_phone", "")),
+        )
+    except (InvalidInput, ValueError) as error:
+        return await calls_page(request, error_text(gettext, error), 400)
+    raise web.HTTPSeeOther(f"/console/tickets/{ticket.number}")
+
+
+async def callback_done(request: web.Request) -> web.StreamResponse:
+    staff = await staff_actor(request, *LEVEL1)
+    form = await checked_form(request)
+    try:
+        await phone_calls.complete_callback(
+            int(request.match_info["task_id"]),
+            Actor.of_staff(staff, channel=Channel.PHONE),
+            str(form.get("outcome", "")),
+        )
+    except InvalidInput as error:
+        return await calls_page(request, error_text(_translate(request), error), 409)
+    raise web.HTTPSeeOther("/console/calls")
+
+
+def _local_time(value: str, tz) -> datetime:
+    """A datetime-local field, read in the institute's time zone."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(N_("Give the call-back time as a date and a time.")) from None
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+
+
+def _translate(request: web.Request):
+    catalogues, locale = request.app[keys.CATALOGUES], request.get("locale", "ar")
+    return lambda message, **values: catalogues.gettext(locale, message, **values)

@@ -39,3 +39,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/channels/whatsapp/webhook", channels.whatsapp_webhook)
     app.router.add_get("/channels/x/webhook", channels.x_crc)
     app.router.add_post("/channels/x/webhook", channels.x_webhook)
+    app.router.add_get("/console/calls", channels.calls_page, name="calls")
+    app.router.add_post("/console/calls", channels.log_call)
+    app.router.add_post(r"/console/callbacks/{task_id:\d+}/done", channels.callback_done)

@@ -113,8 +113,12 @@ async def test_an_attachment_is_served_to_its_requester_and_staff_only(client, l
     assert as_requester.headers["Content-Type"] == "application/pdf"
     assert as_requester.headers["Content-Disposition"].startswith("attachment;")
     assert as_requester.headers["X-Content-Type-Options"] == "nosniff"
+    tracking = await client.get(f"/track/{ticket.number}", params={"key": ticket.tracking_secret})
+    assert f'href="{url}?key={ticket.tracking_secret}"' in await tracking.text()
     await log_in_as(StaffRole.LEVEL1_AGENT)
     assert (await client.get(url)).status == 200
+    console = await client.get(f"/console/tickets/{ticket.number}")
+    assert f'href="{url}"' in await console.text()
 
 
 @pytest.mark.parametrize(
