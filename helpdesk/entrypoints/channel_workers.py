@@ -1,5 +1,8 @@
 """The channels' background work, started and stopped with the app: the SMTP listener, IMAP
-polling, and the retry worker that processes whatever inbound message is still unprocessed."""
+polling, and the retry worker that processes whatever inbound message is still unprocessed.
+
+Every process may listen for SMTP (the port is shared); polling IMAP and retrying run only in the
+process that runs the scheduler (SCHEDULER=on), like the helpdesk's other background work."""
 
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ def build_intake(config: Config, bus: MessageBus) -> Intake:
 
 
 async def channel_workers(app: web.Application):
-    config = app[keys.CONFIG].channels
+    config, scheduler = app[keys.CONFIG].channels, app[keys.CONFIG].scheduler
     intake = app[keys.INTAKE]
 
     async def mail_in(raw: bytes) -> None:
@@ -39,7 +42,9 @@ async def channel_workers(app: web.Application):
         if not received.duplicate:
             asyncio.get_running_loop().create_task(process(received.inbound_id, intake))
 
-    tasks = [asyncio.create_task(_every(RETRY_SECONDS, lambda: process_pending(intake)))]
+    tasks = []
+    if scheduler:
+        tasks.append(asyncio.create_task(_every(RETRY_SECONDS, lambda: process_pending(intake))))
     app[keys.SMTP_LISTENER] = None
     if config.inbound_smtp_port is not None:
         app[keys.SMTP_LISTENER] = await start_smtp_listener(
@@ -49,7 +54,7 @@ async def channel_workers(app: web.Application):
             config.mail_max_bytes,
             mail_in,
         )
-    if config.imap_host:
+    if config.imap_host and scheduler:
         mailbox = ImapMailbox(
             host=config.imap_host,
             port=config.imap_port,

@@ -28,7 +28,6 @@ from helpdesk.adapters.channels.attachments import (
 from helpdesk.adapters.channels.whatsapp import WhatsAppWebhook
 from helpdesk.adapters.channels.x import XWebhook
 from helpdesk.adapters.orm.channels import Attachment, InboundMessage
-from helpdesk.adapters.orm.tickets import Ticket
 from helpdesk.domain.channels import whatsapp_signature_valid, x_crc_response, x_signature_valid
 from helpdesk.domain.institute import StaffRole
 from helpdesk.domain.tickets import Category, Channel, ContactPreference, TicketKind
@@ -42,6 +41,7 @@ from helpdesk.i18n import N_
 from helpdesk.services import phone_calls
 from helpdesk.services.intake import Upload, process, receive
 from helpdesk.services.messages import CATEGORY_NAMES, KIND_NAMES
+from helpdesk.services.outbox import tracking_path
 from helpdesk.services.tickets import Actor, InvalidInput
 
 log = logging.getLogger("sanad.channels")
@@ -255,10 +255,15 @@ async def contact_send(request: web.Request) -> web.Response:
             store.path(upload.storage_name).unlink(missing_ok=True)
     await process(received.inbound_id, app[keys.INTAKE])
     inbound = await InboundMessage.get(id=received.inbound_id).prefetch_related("ticket")
+    ticket = inbound.ticket
     return aiohttp_jinja2.render_template(
         "channels/contact_sent.html",
         request,
-        {"ticket": inbound.ticket, "tracking_url": _tracking_url(request, inbound.ticket)},
+        {
+            "ticket": ticket,
+            "tracking_path": tracking_path(ticket) if ticket else "",
+            "base_url": app[keys.CONFIG].base_url,
+        },
     )
 
 
@@ -266,13 +271,6 @@ def _with_extras(form: ContactForm) -> str:
     extras = [("Course", form.course), ("Device and browser", form.device)]
     lines = [f"{label}: {value}" for label, value in extras if value]
     return "\n".join([form.description, "", *lines]) if lines else form.description
-
-
-def _tracking_url(request: web.Request, ticket: Ticket | None) -> str:
-    if ticket is None:
-        return ""
-    base = request.app[keys.CONFIG].base_url
-    return f"{base}/track/{ticket.number}?key={ticket.tracking_secret}"
 
 
 async def _read_form(

@@ -19,9 +19,10 @@ def intake(tmp_path) -> Intake:
 def serve_with(app_config, aiohttp_server):
     """The real app with changed channel settings, on an emptied database."""
 
-    async def serve(**channel_settings):
+    async def serve(scheduler: bool = False, **channel_settings):
         channels = replace(app_config.channels, **channel_settings)
-        server = await aiohttp_server(build_app(replace(app_config, channels=channels)))
+        config = replace(app_config, channels=channels, scheduler=scheduler)
+        server = await aiohttp_server(build_app(config))
         await truncate_all_models()
         return server
 

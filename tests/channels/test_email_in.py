@@ -124,6 +124,7 @@ async def test_imap_polling_makes_tickets_and_a_refetch_makes_no_second_one(
 @needs_dovecot
 async def test_the_app_polls_imap_when_configured(serve_with, dovecot):
     await serve_with(
+        scheduler=True,
         imap_host="127.0.0.1",
         imap_port=dovecot.port,
         imap_user=USER,

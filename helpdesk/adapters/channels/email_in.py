@@ -138,6 +138,7 @@ async def start_smtp_listener(
         lambda: SMTP(handler, data_size_limit=max_bytes, hostname="sanad", loop=loop),
         host=host,
         port=port,
+        reuse_port=True,  # each process of the app may listen on the same port
     )
 
 
