@@ -38,9 +38,10 @@ from helpdesk.entrypoints.csrf import checked_form, csrf_token
 from helpdesk.entrypoints.errors import error_text
 from helpdesk.entrypoints.problems import problem
 from helpdesk.i18n import N_
+from helpdesk.services import intake as intake_service
 from helpdesk.services import phone_calls
 from helpdesk.services.intake import Upload, process, receive
-from helpdesk.services.messages import CATEGORY_NAMES, KIND_NAMES
+from helpdesk.services.messages import CATEGORY_NAMES, CHANNEL_NAMES, KIND_NAMES
 from helpdesk.services.outbox import tracking_path
 from helpdesk.services.tickets import Actor, InvalidInput
 
@@ -510,3 +511,36 @@ def _local_time(value: str, tz) -> datetime:
 def _translate(request: web.Request):
     catalogues, locale = request.app[keys.CATALOGUES], request.get("locale", "ar")
     return lambda message, **values: catalogues.gettext(locale, message, **values)
+
+
+# -- what did not become a ticket (Level 1) ------------------------------------------------------
+
+OUTCOME_NAMES = {
+    "waiting": N_("Waiting to be processed"),
+    "failed": N_("Failed; kept for you to look at"),
+    "auto_reply": N_("Automatic reply"),
+    "bounce": N_("Undelivered mail report"),
+    "loop": N_("Our own mail coming back"),
+}
+
+
+async def inbound_page(request: web.Request) -> web.Response:
+    staff = await staff_actor(request, *LEVEL1)
+    context = {
+        "me": staff,
+        "roles": StaffRole,
+        "csrf_token": await csrf_token(request),
+        "messages": await intake_service.needing_attention(),
+        "channel_names": CHANNEL_NAMES,
+        "outcome_names": OUTCOME_NAMES,
+    }
+    response = aiohttp_jinja2.render_template("channels/inbound.html", request, context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def inbound_try_again(request: web.Request) -> web.StreamResponse:
+    await staff_actor(request, *LEVEL1)
+    await checked_form(request)
+    await intake_service.try_again(int(request.match_info["id"]), request.app[keys.INTAKE])
+    raise web.HTTPSeeOther("/console/inbound")

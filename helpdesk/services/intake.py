@@ -443,3 +443,31 @@ async def _keep_files(
 def _locale_of(text: str) -> str:
     """Arabic when the text has Arabic letters: replies then go out in the writer's language."""
     return "ar" if any("\u0600" <= ch <= "\u06ff" for ch in text) else "en"
+
+
+async def try_again(
+    inbound_id: int, intake: Intake, now: datetime | None = None
+) -> Processed | None:
+    """Level 1 asks for a message that failed, or waits for its retry, to be processed now."""
+    now = now or datetime.now(UTC)
+    await (
+        InboundMessage.filter(id=inbound_id)
+        .filter(Q(processed_at=None) | Q(outcome=Outcome.FAILED))
+        .update(processed_at=None, outcome="", claimed_until=None)
+    )
+    return await process(inbound_id, intake, now)
+
+
+async def needing_attention(limit: int = 100) -> list[InboundMessage]:
+    """What did not become a ticket: failed or still waiting, then automatic mail, newest first."""
+    stuck = (
+        await InboundMessage.filter(Q(processed_at=None) | Q(outcome=Outcome.FAILED))
+        .order_by("-id")
+        .limit(limit)
+    )
+    automatic = (
+        await InboundMessage.filter(outcome__in=(Outcome.AUTO_REPLY, Outcome.BOUNCE, Outcome.LOOP))
+        .order_by("-id")
+        .limit(limit)
+    )
+    return stuck + automatic
