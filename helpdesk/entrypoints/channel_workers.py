@@ -15,6 +15,7 @@ from aiohttp import web
 
 from helpdesk.adapters.channels.attachments import AttachmentStore
 from helpdesk.adapters.channels.email_in import ImapMailbox, poll_mailbox, start_smtp_listener
+from helpdesk.adapters.channels.whatsapp import GraphClient
 from helpdesk.config import Config
 from helpdesk.entrypoints import keys
 from helpdesk.services.bus import MessageBus
@@ -30,6 +31,7 @@ def build_intake(config: Config, bus: MessageBus) -> Intake:
         own_addresses=config.channels.support_addresses,
         attachment_max_bytes=config.channels.attachment_max_bytes,
         bus=bus,
+        whatsapp=GraphClient.from_config(config.channels),
     )
 
 

@@ -162,13 +162,7 @@ def _message_text(row: Notification, senders: Senders) -> str:
 
 def channel_senders(config: ChannelsConfig) -> ChannelSenders:
     """Built from the channels' configuration: a client for each channel that is switched on."""
-    whatsapp = (
-        GraphClient(
-            config.whatsapp_api_base, config.whatsapp_access_token, config.whatsapp_phone_number_id
-        )
-        if config.whatsapp_access_token and config.whatsapp_phone_number_id
-        else None
-    )
+    whatsapp = GraphClient.from_config(config)
     x = (
         XClient(config.x_api_base, config.x_access_token)
         if config.x_consumer_secret and config.x_access_token

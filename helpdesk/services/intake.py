@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import mimetypes
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -25,6 +26,7 @@ from helpdesk.adapters.channels.attachments import (
     safe_filename,
 )
 from helpdesk.adapters.channels.email_in import parse_email
+from helpdesk.adapters.channels.whatsapp import GraphClient
 from helpdesk.adapters.orm.channels import Attachment, InboundMessage, OutboundMessage
 from helpdesk.adapters.orm.tickets import Ticket
 from helpdesk.domain.channels import (
@@ -78,6 +80,7 @@ class Intake:
     own_addresses: tuple[str, ...] = ()
     attachment_max_bytes: int = 5 * 1024**2
     bus: MessageBus | None = None
+    whatsapp: GraphClient | None = None  # fetches the files people send on WhatsApp
 
 
 @dataclass(frozen=True)
@@ -218,7 +221,8 @@ class _Incoming:
     kind: TicketKind = TicketKind.INQUIRY
     category: Category = Category.OTHER
     thread: Ticket | None = None  # the ticket the channel's own threading found
-    files: list[tuple[str, str, bytes]] = field(default_factory=list)  # from the raw message
+    # (name, content type, bytes) of files that came with it; bytes None: too large to fetch
+    files: list[tuple[str, str, bytes | None]] = field(default_factory=list)
 
 
 async def _process(inbound: InboundMessage, intake: Intake, now: datetime) -> Processed:
@@ -230,7 +234,7 @@ async def _process(inbound: InboundMessage, intake: Intake, now: datetime) -> Pr
     elif channel == Channel.WEB_FORM:
         incoming = _web_form(inbound)
     elif channel == Channel.WHATSAPP:
-        incoming = await _whatsapp(inbound)
+        incoming = await _whatsapp(inbound, intake)
     elif channel == Channel.X:
         incoming = await _x(inbound)
     else:
@@ -298,7 +302,7 @@ def _web_form(inbound: InboundMessage) -> _Incoming:
     )
 
 
-async def _whatsapp(inbound: InboundMessage) -> _Incoming:
+async def _whatsapp(inbound: InboundMessage, intake: Intake) -> _Incoming:
     data = json.loads(bytes(inbound.payload))
     message, contact = data["message"], data.get("contact") or {}
     phone = "+" + message["from"]
@@ -309,6 +313,7 @@ async def _whatsapp(inbound: InboundMessage) -> _Incoming:
         .first()
     )
     name = (contact.get("profile") or {}).get("name") or phone
+    files = await _whatsapp_file(message, intake)
     return _Incoming(
         requester=Requester(
             name=name[:200],
@@ -319,7 +324,21 @@ async def _whatsapp(inbound: InboundMessage) -> _Incoming:
         subject=text.splitlines()[0][:80] if text.strip() else "WhatsApp",
         body=text,
         thread=thread,
+        files=files,
     )
+
+
+async def _whatsapp_file(message: dict, intake: Intake) -> list[tuple[str, str, bytes | None]]:
+    """The picture or document a person sent, fetched from WhatsApp (a failure retries later)."""
+    media = message.get(message.get("type", ""))
+    if intake.whatsapp is None or not isinstance(media, dict) or "id" not in media:
+        return []
+    fetched = await intake.whatsapp.download_media(media["id"], intake.attachment_max_bytes)
+    if fetched is None:  # larger than allowed: not fetched, and named as refused
+        return [(media.get("filename") or message["type"], "", None)]
+    content_type, data = fetched
+    extension = mimetypes.guess_extension(content_type.split(";")[0]) or ""
+    return [(media.get("filename") or f"{message['type']}{extension}", content_type, data)]
 
 
 def _whatsapp_text(message: dict) -> str:
@@ -328,7 +347,7 @@ def _whatsapp_text(message: dict) -> str:
         return message["text"]["body"]
     media = message.get(kind) or {}
     caption = media.get("caption", "") if isinstance(media, dict) else ""
-    # Media stays on WhatsApp's servers; the ticket says what came so staff can ask for it.
+    # The timeline says what came; the file itself is fetched into the ticket's attachments.
     return f"[{kind}] {caption}".strip()
 
 
@@ -416,7 +435,7 @@ async def _keep_files(
     for index, (name, _declared, data) in enumerate(incoming.files):
         filename = safe_filename(name)
         try:
-            if len(data) > intake.attachment_max_bytes:
+            if data is None or len(data) > intake.attachment_max_bytes:
                 raise AttachmentRefused("too_large", filename)
             content_type = checked_type(filename, data[:16])
         except AttachmentRefused as refusal:

@@ -22,6 +22,7 @@ class SeenRequest:
 class FakeApi:
     requests: list[SeenRequest] = field(default_factory=list)
     fail_with: int | None = None  # answer every request with this status
+    media: dict = field(default_factory=dict)  # files people sent, by media id: (mime, bytes)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -29,7 +30,30 @@ class FakeApi:
         app.router.add_post("/{version}/{phone_number_id}/messages", self.graph_messages)
         app.router.add_post("/2/dm_conversations/with/{participant}/messages", self.x_messages)
         app.router.add_post("/sms", self.sms)
+        app.router.add_get("/{version}/{media_id}", self.graph_media)
+        app.router.add_get("/media/{media_id}", self.media_file)
         return app
+
+    async def graph_media(self, request: web.Request) -> web.Response:
+        self.requests.append(SeenRequest("GET", request.path, dict(request.headers), None))
+        media_id = request.match_info["media_id"]
+        if (
+            media_id not in self.media
+            or request.headers.get("Authorization") != "Bearer graph-token"
+        ):
+            return web.json_response({"error": {"message": "not found"}}, status=404)
+        mime, data = self.media[media_id]
+        url = str(request.url.with_path(f"/media/{media_id}").with_query(None))
+        return web.json_response(
+            {"url": url, "mime_type": mime, "file_size": len(data), "id": media_id}
+        )
+
+    async def media_file(self, request: web.Request) -> web.Response:
+        self.requests.append(SeenRequest("GET", request.path, dict(request.headers), None))
+        if request.headers.get("Authorization") != "Bearer graph-token":
+            return web.Response(status=401)
+        mime, data = self.media[request.match_info["media_id"]]
+        return web.Response(body=data, content_type=mime)
 
     async def _keep(self, request: web.Request) -> None:
         raw = await request.read()

@@ -10,7 +10,7 @@ import pytest
 
 from helpdesk.adapters.channels.whatsapp import GraphClient
 from helpdesk.adapters.mailer import SmtpMailer
-from helpdesk.adapters.orm.channels import InboundMessage, OutboundMessage
+from helpdesk.adapters.orm.channels import Attachment, InboundMessage, OutboundMessage
 from helpdesk.adapters.orm.desk import Notification
 from helpdesk.adapters.orm.tickets import Ticket, TicketEvent
 from helpdesk.adapters.sms import HttpSmsGateway
@@ -297,3 +297,42 @@ async def test_a_staff_reply_can_fall_back_to_email_when_the_ticket_has_one(
     [mail] = smtp_sink.messages
     assert mail["To"] == "huda@example.org" and ticket.number in mail["Subject"]
     assert not graph.requests
+
+
+async def test_a_picture_sent_on_whatsapp_is_fetched_into_the_tickets_attachments(
+    serve_with, aiohttp_client, graph
+):
+    jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+    graph.media["1234"] = ("image/jpeg", jpeg)
+    graph.media["5678"] = ("image/jpeg", b"\xff\xd8\xff" + b"\x00" * 200)
+    server = await serve_with(
+        whatsapp_app_secret=SECRET,
+        whatsapp_access_token="graph-token",
+        whatsapp_phone_number_id="106540352242922",
+        whatsapp_api_base=graph.base,
+        attachment_max_bytes=100,
+    )
+    client = await aiohttp_client(server)
+    image = {
+        "from": PHONE,
+        "id": "wamid.IMG1",
+        "timestamp": "1795000000",
+        "type": "image",
+        "image": {"id": "1234", "mime_type": "image/jpeg", "caption": "error screen"},
+    }
+    await post(client, payload(image))
+    ticket = await Ticket.get()
+    [kept] = await Attachment.filter(ticket_id=ticket.id)
+    assert (kept.filename, kept.content_type, kept.size) == ("image.jpg", "image/jpeg", len(jpeg))
+    assert server.app[keys.INTAKE].attachments.path(kept.storage_name).read_bytes() == jpeg
+    assert [(r.method, r.path) for r in graph.requests] == [
+        ("GET", "/v21.0/1234"),
+        ("GET", "/media/1234"),
+    ]
+    assert all(r.headers["Authorization"] == "Bearer graph-token" for r in graph.requests)
+
+    too_big = {**image, "id": "wamid.IMG2", "image": {"id": "5678", "caption": "bigger"}}
+    await post(client, payload(too_big))
+    note = await TicketEvent.get(ticket_id=ticket.id, action="attachments_refused")
+    assert note.new_value == "image (too_large)"
+    assert [r.path for r in graph.requests][-1] == "/v21.0/5678"  # the size said no: not fetched

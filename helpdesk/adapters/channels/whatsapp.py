@@ -101,6 +101,40 @@ class GraphClient:
             }
         )
 
+    @classmethod
+    def from_config(cls, config) -> GraphClient | None:
+        """The client when replies are configured (an access token and a phone number id)."""
+        if not (config.whatsapp_access_token and config.whatsapp_phone_number_id):
+            return None
+        return cls(
+            config.whatsapp_api_base, config.whatsapp_access_token, config.whatsapp_phone_number_id
+        )
+
+    async def download_media(self, media_id: str, max_bytes: int) -> tuple[str, bytes] | None:
+        """(content type, bytes) of a file a person sent; None when it is larger than max_bytes.
+
+        Two steps, as the Cloud API wants: GET /{media-id} gives a short-lived URL, which is then
+        fetched with the same token."""
+        headers = {"Authorization": f"Bearer {self.access_token}"}
+        timeout = aiohttp.ClientTimeout(total=self.timeout)
+        try:
+            async with aiohttp.ClientSession(timeout=timeout, headers=headers) as session:
+                async with session.get(f"{self.base_url}/{media_id}") as response:
+                    if response.status >= 300:
+                        raise DeliveryFailed(f"WhatsApp media {media_id}: {response.status}")
+                    info = await response.json(content_type=None)
+                if int(info.get("file_size") or 0) > max_bytes:
+                    return None
+                async with session.get(info["url"]) as response:
+                    if response.status >= 300:
+                        raise DeliveryFailed(f"WhatsApp media {media_id}: {response.status}")
+                    data = await response.content.read(max_bytes + 1)
+                    if len(data) > max_bytes:
+                        return None
+                    return info.get("mime_type", response.content_type), data
+        except (aiohttp.ClientError, TimeoutError, ValueError, KeyError) as error:
+            raise DeliveryFailed(f"WhatsApp media {media_id}: {error!r}") from error
+
     async def _send(self, message: dict) -> str:
         """POST /{phone-number-id}/messages; returns the wamid of the sent message."""
         url = f"{self.base_url}/{self.phone_number_id}/messages"
