@@ -78,6 +78,26 @@ def referenced_message_ids(in_reply_to: str, references: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+# Where a mail client starts quoting the message being answered (English and Arabic clients).
+_QUOTE_HEADER = re.compile(
+    r"^(On .{4,200} wrote:|في .{4,200} كتب:|-{2,} ?Original Message ?-{2,}|-{2,} ?الرسالة الأصلية ?-{2,}"
+    r"|From: .+)$",
+    re.IGNORECASE,
+)
+
+
+def without_quoted_reply(text: str) -> str:
+    """A reply without the earlier messages it quotes; the whole text when nothing new is left."""
+    kept = []
+    for line in text.splitlines():
+        if _QUOTE_HEADER.match(line.strip()):
+            break
+        if not line.lstrip().startswith(">"):
+            kept.append(line)
+    new = "\n".join(kept).strip()
+    return new or text.strip()
+
+
 _BLOCK_END = re.compile(r"</(p|div|li|tr|h[1-6]|blockquote)>|<br\s*/?>", re.IGNORECASE)
 
 

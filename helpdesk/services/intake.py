@@ -34,6 +34,7 @@ from helpdesk.domain.channels import (
     classify_email,
     referenced_message_ids,
     ticket_number_in,
+    without_quoted_reply,
 )
 from helpdesk.domain.events import TicketOpened
 from helpdesk.domain.notifications import gives_up, retry_delay
@@ -381,7 +382,9 @@ async def _into_ticket(
     body = incoming.body[:MAX_TEXT]
     if thread is not None and thread.status in ACTIVE:
         writer = Actor("requester", incoming.requester.name, channel=channel)
-        await record(thread, writer, "requester_reply", now, body=body, public=True)
+        # The timeline already holds what an email reply quotes; the raw message keeps it all.
+        reply = without_quoted_reply(body) if channel == Channel.EMAIL else body
+        await record(thread, writer, "requester_reply", now, body=reply, public=True)
         await _keep_files(inbound, thread, incoming, intake, now)
         return Processed(Outcome.REPLY, thread)
     ticket = await open_ticket(

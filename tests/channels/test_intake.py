@@ -64,7 +64,7 @@ async def test_a_reply_threads_by_in_reply_to_and_by_references(intake):
         intake,
         email_bytes(
             subject="Re: something else",
-            text="وصلتني الرسالة الآن، شكراً",
+            text="وصلتني الرسالة الآن، شكراً\n\nفي الثلاثاء، سند كتب:\n> نص الرسالة السابقة",
             headers={"In-Reply-To": "<start@example.org>"},
         ),
     )

@@ -18,6 +18,7 @@ from helpdesk.domain.channels import (
     ticket_number_in,
     whatsapp_reply_route,
     whatsapp_signature_valid,
+    without_quoted_reply,
     x_crc_response,
     x_signature_valid,
 )
@@ -115,3 +116,21 @@ def test_outside_the_window_a_template_then_email_then_sms():
     sms_only = WhatsAppReplyOptions(template_configured=False, has_email=False, has_sms=True)
     assert whatsapp_reply_route(None, NOW, sms_only) == ReplyRoute.SMS
     assert whatsapp_reply_route(last, NOW, NOTHING) == ReplyRoute.NONE
+
+
+def test_a_reply_loses_what_it_quotes_but_never_everything():
+    english = (
+        "Still broken.\n\nOn Tue, 24 Nov 2026 at 10:00, Sanad <support@sanad.test> wrote:\n> old"
+    )
+    arabic = "ما زالت المشكلة قائمة\n\nفي الثلاثاء 24 نوفمبر 2026، سند كتب:\n> نص قديم"
+    outlook = "Thanks\n\n-----Original Message-----\nFrom: Sanad\nold text"
+    assert without_quoted_reply(english) == "Still broken."
+    assert without_quoted_reply(arabic) == "ما زالت المشكلة قائمة"
+    assert without_quoted_reply(outlook) == "Thanks"
+    assert without_quoted_reply("inline\n> quoted\nanswer") == "inline\nanswer"
+    assert without_quoted_reply("> only a quote") == "> only a quote"
+
+
+@given(st.dictionaries(st.text(max_size=30), st.text(max_size=60), max_size=8))
+def test_any_headers_get_a_kind(headers):
+    assert classify_email(headers, OWN) in set(EmailKind)
