@@ -27,7 +27,7 @@ from helpdesk.adapters.channels.attachments import (
 )
 from helpdesk.adapters.channels.whatsapp import WhatsAppWebhook
 from helpdesk.adapters.channels.x import XWebhook
-from helpdesk.adapters.orm.channels import Attachment, InboundMessage
+from helpdesk.adapters.orm.channels import Attachment
 from helpdesk.domain.channels import whatsapp_signature_valid, x_crc_response, x_signature_valid
 from helpdesk.domain.institute import StaffRole
 from helpdesk.domain.tickets import Category, Channel, ContactPreference, TicketKind
@@ -40,7 +40,7 @@ from helpdesk.entrypoints.problems import problem
 from helpdesk.i18n import N_
 from helpdesk.services import intake as intake_service
 from helpdesk.services import phone_calls
-from helpdesk.services.intake import Upload, process, receive
+from helpdesk.services.intake import process, receive, receive_web_form
 from helpdesk.services.messages import CATEGORY_NAMES, CHANNEL_NAMES, KIND_NAMES
 from helpdesk.services.outbox import tracking_path
 from helpdesk.services.tickets import Actor, InvalidInput
@@ -231,13 +231,6 @@ async def contact_send(request: web.Request) -> web.Response:
         shown = {k: v for k, v in values.items() if k in allowed}
         return await _render_form(request, kind, shown, errors, 422)
 
-    store = app[keys.INTAKE].attachments
-    uploads = []
-    for filename, content_type, data in checked:
-        stored = store.save(data)
-        uploads.append(
-            Upload(filename, content_type, stored.storage_name, stored.size, stored.sha256)
-        )
     payload = {
         "kind": kind.value,
         **form.model_dump(mode="json", exclude={"course", "device"}),
@@ -246,17 +239,13 @@ async def contact_send(request: web.Request) -> web.Response:
     }
     # The form's own nonce, bound to this session: sending it twice stores it once.
     nonce = str(values.get("nonce", ""))[:64] or secrets.token_urlsafe(16)
-    external_id = hashlib.sha256(f"{expected}:{nonce}".encode()).hexdigest()
-    sender = form.email or form.phone
-    received = await receive(
-        Channel.WEB_FORM, external_id, json.dumps(payload).encode(), sender=sender, uploads=uploads
+    ticket = await receive_web_form(
+        app[keys.INTAKE],
+        hashlib.sha256(f"{expected}:{nonce}".encode()).hexdigest(),
+        payload,
+        checked,
+        sender=form.email or form.phone,
     )
-    if received.duplicate:
-        for upload in uploads:
-            store.path(upload.storage_name).unlink(missing_ok=True)
-    await process(received.inbound_id, app[keys.INTAKE])
-    inbound = await InboundMessage.get(id=received.inbound_id).prefetch_related("ticket")
-    ticket = inbound.ticket
     return aiohttp_jinja2.render_template(
         "channels/contact_sent.html",
         request,

@@ -143,6 +143,40 @@ async def receive(
     return Received(inbound.id, duplicate=False)
 
 
+async def receive_web_form(
+    intake: Intake,
+    external_id: str,
+    form: dict,
+    files: list[tuple[str, str, bytes]],
+    *,
+    sender: str = "",
+    now: datetime | None = None,
+) -> Ticket | None:
+    """A checked web form and its checked files: stored, then made a ticket at once.
+
+    Returns None when processing must wait for the retry worker (the form is kept)."""
+    uploads = []
+    for filename, content_type, data in files:  # the bytes first: the row must point at a file
+        stored = intake.attachments.save(data)
+        uploads.append(
+            Upload(filename, content_type, stored.storage_name, stored.size, stored.sha256)
+        )
+    received = await receive(
+        Channel.WEB_FORM,
+        external_id,
+        json.dumps(form).encode(),
+        sender=sender,
+        uploads=uploads,
+        now=now,
+    )
+    if received.duplicate:  # the same form again: its files are already kept once
+        for upload in uploads:
+            intake.attachments.path(upload.storage_name).unlink(missing_ok=True)
+    await process(received.inbound_id, intake, now)
+    inbound = await InboundMessage.get(id=received.inbound_id).prefetch_related("ticket")
+    return inbound.ticket
+
+
 async def receive_email(raw: bytes, now: datetime | None = None) -> Received:
     """Store an email as it arrived; MalformedEmail (nothing stored) when it cannot be read."""
     mail = parse_email(raw)
