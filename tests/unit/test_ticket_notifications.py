@@ -1,0 +1,52 @@
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpdesk.domain.notifications import (
+    MAX_ATTEMPTS,
+    ContactPreference,
+    Medium,
+    gives_up,
+    requester_medium,
+    retry_delay,
+)
+
+EMAIL, PHONE = ContactPreference.EMAIL, ContactPreference.PHONE
+
+
+@pytest.mark.parametrize(
+    ("preference", "email", "phone", "gateway", "medium"),
+    [
+        (EMAIL, "a@b.sa", "+966500000000", True, Medium.EMAIL),
+        (PHONE, "a@b.sa", "+966500000000", True, Medium.SMS),
+        (PHONE, "a@b.sa", "+966500000000", False, Medium.CALL_TASK),
+        (PHONE, "a@b.sa", None, True, Medium.EMAIL),
+        (EMAIL, None, "+966500000000", True, Medium.SMS),
+        (EMAIL, None, "+966500000000", False, Medium.CALL_TASK),
+        (EMAIL, None, None, True, None),
+        (PHONE, "", "", False, None),
+    ],
+)
+def test_the_requester_is_reached_on_the_preferred_contact(
+    preference, email, phone, gateway, medium
+):
+    assert requester_medium(preference, email, phone, gateway) == medium
+
+
+def test_back_off_doubles_then_stops_growing():
+    assert [retry_delay(n).total_seconds() for n in range(1, 6)] == [30, 60, 120, 240, 480]
+    assert retry_delay(30) == timedelta(hours=1)
+    with pytest.raises(ValueError):
+        retry_delay(0)
+
+
+@given(st.integers(min_value=1, max_value=200))
+def test_back_off_is_monotonic_and_bounded(n):
+    assert retry_delay(n) <= retry_delay(n + 1) <= timedelta(hours=1)
+
+
+def test_giving_up_after_the_last_attempt():
+    assert not gives_up(MAX_ATTEMPTS - 1)
+    assert gives_up(MAX_ATTEMPTS)
