@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import timedelta
 
+from helpdesk.domain.tickets import ContactPreference
+
 
 class NotificationKind(enum.StrEnum):
     # To the requester (policy: told when created, referred or escalated, resolved, closed).
@@ -24,11 +26,6 @@ class Medium(enum.StrEnum):
     SMS = "sms"
     # No SMS gateway: Level 1 phones the requester; the task waits in its queue.
     CALL_TASK = "call_task"
-
-
-class ContactPreference(enum.StrEnum):
-    EMAIL = "email"
-    PHONE = "phone"
 
 
 def requester_medium(

@@ -6,12 +6,12 @@ from hypothesis import strategies as st
 
 from helpdesk.domain.notifications import (
     MAX_ATTEMPTS,
-    ContactPreference,
     Medium,
     gives_up,
     requester_medium,
     retry_delay,
 )
+from helpdesk.domain.tickets import ContactPreference
 
 EMAIL, PHONE = ContactPreference.EMAIL, ContactPreference.PHONE
 
