@@ -52,6 +52,8 @@ def app_config(database_url, tmp_path) -> Config:
             "VAR_DIR": str(tmp_path / "var"),
             "PORT": "0",
             "LOG_LEVEL": "WARNING",
+            # Tests that need the referral clock and the outbox worker turn them on.
+            "SCHEDULER": "off",
         }
     )
     return replace(config, socketio_channel=f"sanad-test-{uuid.uuid4().hex}")

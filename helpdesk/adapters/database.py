@@ -16,7 +16,11 @@ log = logging.getLogger(__name__)
 # The helpdesk's own tortoise apps; the composition root adds the room's.
 HELPDESK_APPS = {
     "helpdesk": {
-        "models": ["helpdesk.adapters.orm.institute", "helpdesk.adapters.orm.tickets"],
+        "models": [
+            "helpdesk.adapters.orm.institute",
+            "helpdesk.adapters.orm.tickets",
+            "helpdesk.adapters.orm.desk",
+        ],
         "migrations": "helpdesk.migrations.helpdesk",
     },
 }

@@ -18,7 +18,7 @@ class NotificationKind(enum.StrEnum):
     REPLY = "reply"
     # To staff.
     REFERRAL_WARNING = "referral_warning"
-    ESCALATED_TO_MANAGER = "escalated_to_manager"
+    REFERRED_TO_DEPARTMENT = "referred_to_department"
 
 
 class Medium(enum.StrEnum):
@@ -26,20 +26,23 @@ class Medium(enum.StrEnum):
     SMS = "sms"
     # No SMS gateway: Level 1 phones the requester; the task waits in its queue.
     CALL_TASK = "call_task"
+    WEBHOOK = "webhook"
 
 
-def requester_medium(
-    preference: ContactPreference, email: str | None, phone: str | None, sms_gateway: bool
-) -> Medium | None:
+def requester_medium(preference: ContactPreference, email: str, phone: str) -> Medium | None:
     """The requester's preferred contact, falling back to the other one they gave."""
-    by_phone = Medium.SMS if sms_gateway else Medium.CALL_TASK
     if preference == ContactPreference.PHONE and phone:
-        return by_phone
+        return Medium.SMS
     if email:
         return Medium.EMAIL
     if phone:
-        return by_phone
+        return Medium.SMS
     return None
+
+
+def phone_medium(sms_gateway: bool) -> Medium:
+    """By phone means an SMS when a gateway is configured, else a call task for Level 1."""
+    return Medium.SMS if sms_gateway else Medium.CALL_TASK
 
 
 MAX_ATTEMPTS = 10

@@ -8,6 +8,7 @@ from helpdesk.domain.notifications import (
     MAX_ATTEMPTS,
     Medium,
     gives_up,
+    phone_medium,
     requester_medium,
     retry_delay,
 )
@@ -17,22 +18,23 @@ EMAIL, PHONE = ContactPreference.EMAIL, ContactPreference.PHONE
 
 
 @pytest.mark.parametrize(
-    ("preference", "email", "phone", "gateway", "medium"),
+    ("preference", "email", "phone", "medium"),
     [
-        (EMAIL, "a@b.sa", "+966500000000", True, Medium.EMAIL),
-        (PHONE, "a@b.sa", "+966500000000", True, Medium.SMS),
-        (PHONE, "a@b.sa", "+966500000000", False, Medium.CALL_TASK),
-        (PHONE, "a@b.sa", None, True, Medium.EMAIL),
-        (EMAIL, None, "+966500000000", True, Medium.SMS),
-        (EMAIL, None, "+966500000000", False, Medium.CALL_TASK),
-        (EMAIL, None, None, True, None),
-        (PHONE, "", "", False, None),
+        (EMAIL, "a@b.sa", "+966500000000", Medium.EMAIL),
+        (PHONE, "a@b.sa", "+966500000000", Medium.SMS),
+        (PHONE, "a@b.sa", "", Medium.EMAIL),
+        (EMAIL, "", "+966500000000", Medium.SMS),
+        (EMAIL, "", "", None),
+        (PHONE, "", "", None),
     ],
 )
-def test_the_requester_is_reached_on_the_preferred_contact(
-    preference, email, phone, gateway, medium
-):
-    assert requester_medium(preference, email, phone, gateway) == medium
+def test_the_requester_is_reached_on_the_preferred_contact(preference, email, phone, medium):
+    assert requester_medium(preference, email, phone) == medium
+
+
+def test_by_phone_is_a_call_task_without_a_gateway():
+    assert phone_medium(sms_gateway=True) == Medium.SMS
+    assert phone_medium(sms_gateway=False) == Medium.CALL_TASK
 
 
 def test_back_off_doubles_then_stops_growing():
