@@ -8,12 +8,12 @@ import pytest
 
 from helpdesk.adapters.orm.desk import Notification, Webhook
 from helpdesk.adapters.orm.tickets import Ticket, TicketEvent
+from helpdesk.domain.events import TicketChanged
 from helpdesk.domain.institute import StaffRole
 from helpdesk.domain.tickets import Category, ContactPreference, IllegalTransition, Level, Status
 from helpdesk.services import desk
 from helpdesk.services import tickets as svc
 from helpdesk.services.bus import MessageBus
-from helpdesk.domain.events import TicketChanged
 from tests.helpdesk.fixtures import RIYADH, T0, actor, department, new_ticket
 
 pytestmark = pytest.mark.usefixtures("server")
