@@ -29,6 +29,7 @@ from helpdesk.adapters import database
 from helpdesk.config import Config
 from helpdesk.entrypoints import keys, middleware
 from helpdesk.entrypoints.routes import setup_routes as setup_helpdesk_routes
+from helpdesk.entrypoints.scheduler import setup_scheduler
 from helpdesk.i18n import Catalogues, direction, format_datetime
 from helpdesk.services.bus import MessageBus
 
@@ -89,6 +90,7 @@ def build_app(config: Config) -> web.Application:
     )
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_room_sweeper)
+    setup_scheduler(app)
     app.on_shutdown.append(_disconnect_live_clients)
     app.on_cleanup.append(_close_redis)
 
