@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from helpdesk.entrypoints import views
+from helpdesk.entrypoints import tracking, views
 
 
 def setup_routes(app: web.Application) -> None:
@@ -13,3 +13,9 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/staff/login", views.login_page, name="staff_login")
     app.router.add_post("/staff/login", views.login)
     app.router.add_post("/staff/logout", views.logout, name="staff_logout")
+    # The requester's tracking page (number + secret key).
+    app.router.add_get("/track", tracking.lookup, name="track_lookup")
+    app.router.add_get(r"/track/{number:SND-\d{4}-\d{6,}}", tracking.ticket_page, name="track")
+    app.router.add_post(
+        r"/track/{number:SND-\d{4}-\d{6,}}/{action:reply|confirm|reopen|rate}", tracking.act
+    )

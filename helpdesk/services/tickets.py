@@ -31,6 +31,7 @@ from helpdesk.domain.tickets import (
     TicketKind,
     ticket_number,
 )
+from helpdesk.i18n import N_
 from helpdesk.services.bus import MessageBus
 from helpdesk.services.desk import load_desk
 from helpdesk.services.outbox import notify_department_managers, notify_requester
@@ -48,7 +49,11 @@ class NotAllowed(PermissionError):
 
 
 class InvalidInput(ValueError):
-    """Input that cannot be stored; the message says what is wrong."""
+    """Input that cannot be stored; the message (English, translated where shown) says why."""
+
+    def __init__(self, message: str, **values: object):
+        self.message, self.values = message, values
+        super().__init__(message % values if values else message)
 
 
 @dataclass(frozen=True)
@@ -75,9 +80,11 @@ def _now(now: datetime | None) -> datetime:
 def _text(value: str, what: str, limit: int = MAX_TEXT, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise InvalidInput(f"{what} is required")
+        raise InvalidInput(N_("%(what)s is required"), what=what)
     if len(value) > limit:
-        raise InvalidInput(f"{what} is longer than {limit} characters")
+        raise InvalidInput(
+            N_("%(what)s is longer than %(limit)s characters"), what=what, limit=limit
+        )
     return value
 
 
@@ -101,9 +108,9 @@ async def open_ticket(
     """Every channel's way in: a numbered ticket in Level 1's queue, its deadlines, its first
     timeline line, and the requester's acknowledgement (number and tracking link) in the outbox."""
     now = _now(now)
-    subject = _text(subject, "subject", MAX_SUBJECT)
-    description = _text(description, "description", required=False)
-    _text(requester.name, "requester name", 200)
+    subject = _text(subject, N_("subject"), MAX_SUBJECT)
+    description = _text(description, N_("description"), required=False)
+    _text(requester.name, N_("requester name"), 200)
     desk = await load_desk(now)
     due = deadlines_for(now, Priority(priority), desk.calendar, desk.policy)
     async with in_transaction():
@@ -280,9 +287,9 @@ async def refer_to_department(
     ticket_id: int, department_id: int, actor: Actor, note: str = "", *, bus=None, now=None
 ) -> Ticket:
     """Level 1 (or another department) refers the case to the competent department's manager."""
-    note = _text(note, "note", required=False)
+    note = _text(note, N_("note"), required=False)
     if not await Department.exists(id=department_id):
-        raise InvalidInput("no such department")
+        raise InvalidInput(N_("no such department"))
     return await _change(
         ticket_id, actor, StaffAction.REFER, "referred",
         lambda f, _: lifecycle.refer_to_department(f, department_id),
@@ -303,7 +310,7 @@ def _on_referral(kind: NotificationKind) -> Step:
 
 
 async def return_to_level1(ticket_id: int, actor: Actor, reason: str, *, bus=None, now=None):
-    reason = _text(reason, "reason")
+    reason = _text(reason, N_("reason"))
 
     async def unassign(ticket: Ticket, _now: datetime) -> None:
         ticket.assignee_id = None
@@ -327,7 +334,7 @@ async def start_work(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Tic
 
 async def resolve_ticket(ticket_id: int, actor: Actor, resolution: str, *, bus=None, now=None):
     """Resolve at whichever level holds it; the resolution is a public reply to the requester."""
-    resolution = _text(resolution, "resolution")
+    resolution = _text(resolution, N_("resolution"))
 
     async def tell(ticket: Ticket, now: datetime) -> None:
         ticket.first_response_at = ticket.first_response_at or now
@@ -342,7 +349,7 @@ async def resolve_ticket(ticket_id: int, actor: Actor, resolution: str, *, bus=N
 async def verify_closure(ticket_id: int, actor: Actor, note: str = "", *, bus=None, now=None):
     return await _change(
         ticket_id, actor, StaffAction.VERIFY, "verified",
-        lambda f, _: lifecycle.verify_closure(f), body=_text(note, "note", required=False),
+        lambda f, _: lifecycle.verify_closure(f), body=_text(note, N_("note"), required=False),
         bus=bus, now=now,
     )  # fmt: skip
 
@@ -381,9 +388,9 @@ async def merge_tickets(ticket_id: int, into_number: str, actor: Actor, *, bus=N
     async with in_transaction():
         target = await Ticket.filter(number=into_number.strip()).select_for_update().first()
         if target is None:
-            raise InvalidInput("no ticket with that number")
+            raise InvalidInput(N_("no ticket with that number"))
         if not lifecycle.can_receive_merge(flow_of(target)):
-            raise InvalidInput("the ticket to merge into is no longer open")
+            raise InvalidInput(N_("the ticket to merge into is no longer open"))
         check_allowed(actor, StaffAction.VIEW, target)
 
         async def point(ticket: Ticket, now: datetime) -> None:
@@ -403,7 +410,7 @@ async def merge_tickets(ticket_id: int, into_number: str, actor: Actor, *, bus=N
 
 async def reply_to_requester(ticket_id: int, actor: Actor, body: str, *, bus=None, now=None):
     """A public reply from the staff; it goes back to the requester and counts as first response."""
-    body = _text(body, "reply")
+    body = _text(body, N_("reply"))
     now = _now(now)
     async with in_transaction():
         ticket = await Ticket.filter(id=ticket_id).select_for_update().first()
@@ -411,7 +418,7 @@ async def reply_to_requester(ticket_id: int, actor: Actor, body: str, *, bus=Non
             raise TicketNotFound(ticket_id)
         check_allowed(actor, StaffAction.REPLY, ticket)
         if ticket.status in (Status.MERGED, Status.SPAM):
-            raise InvalidInput(f"cannot reply on a ticket that is {ticket.status}")
+            raise InvalidInput(N_("this ticket no longer takes replies"))
         if ticket.first_response_at is None:
             ticket.first_response_at = now
             await ticket.save(update_fields=["first_response_at"])
@@ -423,7 +430,7 @@ async def reply_to_requester(ticket_id: int, actor: Actor, body: str, *, bus=Non
 
 
 async def add_internal_note(ticket_id: int, actor: Actor, body: str, *, bus=None, now=None):
-    body = _text(body, "note")
+    body = _text(body, N_("note"))
     now = _now(now)
     async with in_transaction():
         ticket = await Ticket.get_or_none(id=ticket_id)
@@ -455,11 +462,11 @@ async def public_timeline(ticket: Ticket) -> list[TicketEvent]:
 
 
 async def requester_reply(number: str, key: str, body: str, *, bus=None, now=None) -> Ticket:
-    body = _text(body, "message")
+    body = _text(body, N_("message"))
     now = _now(now)
     ticket = await tracked_ticket(number, key)
     if ticket.status in (Status.MERGED, Status.SPAM):
-        raise InvalidInput(f"cannot write on a ticket that is {ticket.status}")
+        raise InvalidInput(N_("this ticket no longer takes replies"))
     await record(ticket, requester_of(ticket), "requester_reply", now, body=body, public=True)
     if bus is not None:
         await bus.publish(changed_event(ticket, "requester_reply"))
@@ -475,7 +482,7 @@ async def confirm_closure(number: str, key: str, *, bus=None, now=None) -> Ticke
 
 
 async def reopen_ticket(number: str, key: str, reason: str, *, bus=None, now=None) -> Ticket:
-    reason = _text(reason, "reason")
+    reason = _text(reason, N_("reason"))
     ticket = await tracked_ticket(number, key)
     desk = await load_desk(_now(now))
     return await _change(
@@ -487,17 +494,17 @@ async def reopen_ticket(number: str, key: str, reason: str, *, bus=None, now=Non
 
 async def rate_ticket(number: str, key: str, rating: int, comment: str = "", *, now=None):
     """A satisfaction rating, 1–5 with a comment, once the ticket is closed; once only."""
-    comment = _text(comment, "comment", 2000, required=False)
+    comment = _text(comment, N_("comment"), 2000, required=False)
     if not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise InvalidInput("the rating is a whole number from 1 to 5")
+        raise InvalidInput(N_("the rating is a whole number from 1 to 5"))
     now = _now(now)
     ticket = await tracked_ticket(number, key)
     async with in_transaction():
         ticket = await Ticket.filter(id=ticket.id).select_for_update().first()
         if ticket.status != Status.CLOSED:
-            raise InvalidInput("a ticket can be rated once it is closed")
+            raise InvalidInput(N_("a ticket can be rated once it is closed"))
         if ticket.rating is not None:
-            raise InvalidInput("this ticket has already been rated")
+            raise InvalidInput(N_("this ticket has already been rated"))
         ticket.rating, ticket.rating_comment = rating, comment
         await ticket.save(update_fields=["rating", "rating_comment"])
         await record(ticket, requester_of(ticket), "rated", now, new=str(rating), body=comment)
