@@ -52,6 +52,7 @@ SETTINGS = (
     Setting(
         "ROOM_RATE_LIMIT", "30 per 10 seconds", "events one person may send in a live room (limits)"
     ),
+    Setting(
         "SMS_GATEWAY_URL", None, "HTTP SMS gateway (POST JSON); unset = a call task for Level 1"
     ),
     Setting("SMS_GATEWAY_TOKEN", None, "bearer token for the SMS gateway (optional)"),
