@@ -28,6 +28,7 @@ from classroom_helper.entrypoints.socketio import RoomGateway
 from helpdesk.adapters import database
 from helpdesk.config import Config
 from helpdesk.entrypoints import keys, middleware
+from helpdesk.entrypoints.live import setup_live as setup_helpdesk_live
 from helpdesk.entrypoints.routes import setup_routes as setup_helpdesk_routes
 from helpdesk.entrypoints.scheduler import setup_scheduler
 from helpdesk.i18n import Catalogues, direction, format_datetime
@@ -95,6 +96,7 @@ def build_app(config: Config) -> web.Application:
     app.on_cleanup.append(_close_redis)
 
     setup_helpdesk_routes(app)
+    setup_helpdesk_live(app)
     setup_room_routes(app, with_demo=config.demo)
     app.router.add_static("/static", STATIC_DIR, name="static")
     return app

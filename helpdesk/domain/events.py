@@ -22,3 +22,4 @@ class TicketChanged:
     level: int
     department_id: int | None
     room_session_id: int | None
+    routed_department_id: int | None = None

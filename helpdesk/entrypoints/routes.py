@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from helpdesk.entrypoints import tracking, views
+from helpdesk.entrypoints import console, tracking, views
 
 
 def setup_routes(app: web.Application) -> None:
@@ -19,3 +19,14 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post(
         r"/track/{number:SND-\d{4}-\d{6,}}/{action:reply|confirm|reopen|rate}", tracking.act
     )
+    # The staff console.
+    number = r"{number:SND-\d{4}-\d{6,}}"
+    app.router.add_get("/console", console.home, name="console")
+    app.router.add_get("/console/queue", console.level1_queue, name="console_queue")
+    app.router.add_get("/console/department", console.department_queue)
+    app.router.add_get("/console/at-risk", console.at_risk)
+    app.router.add_get("/console/phone-call", console.phone_call_page)
+    app.router.add_post("/console/phone-call", console.log_phone_call)
+    app.router.add_post(r"/console/calls/{task_id:\d+}/done", console.call_done)
+    app.router.add_get(f"/console/tickets/{number}", console.ticket_page)
+    app.router.add_post(f"/console/tickets/{number}/{{action:[a-z]+}}", console.ticket_action)

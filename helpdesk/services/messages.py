@@ -118,3 +118,79 @@ class MessageWriter:
         subject, _sentence = WORDING[NotificationKind(kind)]
         line = self._catalogues.gettext(locale, subject, number=payload["number"])
         return f"{line}\n{self._link(payload)}"
+
+
+CHANNEL_NAMES = {
+    "room": N_("Live room"),
+    "web_form": N_("Web form"),
+    "email": N_("Email"),
+    "phone": N_("Phone"),
+    "whatsapp": N_("WhatsApp"),
+    "x": N_("X"),
+}
+CATEGORY_NAMES = {
+    "registration": N_("Course registration"),
+    "platform_training": N_("Platform training"),
+    "onboarding": N_("Onboarding"),
+    "login_and_accounts": N_("Login and accounts"),
+    "live_session_attendance": N_("Attending live sessions"),
+    "trainer_access": N_("Trainer access"),
+    "certificates": N_("Certificates"),
+    "other": N_("Other"),
+}
+KIND_NAMES = {
+    "technical_issue": N_("Technical issue"),
+    "complaint": N_("Complaint"),
+    "suggestion": N_("Suggestion"),
+    "inquiry": N_("Inquiry"),
+    "content_follow_up": N_("Content follow-up"),
+}
+PRIORITY_NAMES = {
+    "low": N_("Low"),
+    "normal": N_("Normal"),
+    "high": N_("High"),
+    "urgent": N_("Urgent"),
+}
+RISK_NAMES = {
+    "on_track": N_("on track"),
+    "at_risk": N_("at risk"),
+    "overdue": N_("past the limit"),
+}
+NOTIFICATION_NAMES = {
+    "created": N_("Ticket received"),
+    "referred": N_("Referred to the department"),
+    "escalated": N_("Escalated"),
+    "resolved": N_("Resolved"),
+    "closed": N_("Closed"),
+    "reply": N_("Reply"),
+    "referral_warning": N_("24-hour warning"),
+    "referred_to_department": N_("Referral to the department"),
+}
+# Timeline actions, as the console shows them.
+EVENT_NAMES = {
+    "opened": N_("Opened"),
+    "taken": N_("Taken by Level 1"),
+    "referred": N_("Referred to the department"),
+    "returned": N_("Returned to Level 1"),
+    "started": N_("Work started"),
+    "resolved": N_("Resolved"),
+    "verified": N_("Closure verified"),
+    "closed": N_("Closed"),
+    "confirmed": N_("Closure confirmed by the requester"),
+    "reopened": N_("Reopened by the requester"),
+    "merged": N_("Merged into another ticket"),
+    "merged_in": N_("A duplicate was merged in"),
+    "marked_spam": N_("Marked as spam"),
+    "unmarked_spam": N_("Not spam after all"),
+    "reply": N_("Public reply"),
+    "note": N_("Internal note"),
+    "requester_reply": N_("Message from the requester"),
+    "rated": N_("Rated by the requester"),
+    "referral_warning": N_("Warning: near the 24-hour limit"),
+    "escalated": N_("Escalated automatically at the 24-hour limit"),
+    "escalation_blocked": N_("Past the 24-hour limit, but no department is mapped to its category"),
+    "notification_sent": N_("Notification sent"),
+    "notification_failed": N_("Notification attempt failed"),
+    "call_task": N_("Call task for Level 1"),
+    "called_requester": N_("Requester called"),
+}

@@ -205,6 +205,7 @@ def changed_event(ticket: Ticket, action: str) -> TicketChanged:
         int(ticket.level),
         ticket.department_id,
         ticket.room_session_id,
+        ticket.routed_department_id,
     )
 
 
