@@ -73,6 +73,10 @@ class ContactPreference(StrEnum):
     PHONE = "phone"
 
 
+# What a ticket number looks like (the serial grows past six digits; the column holds 20 characters).
+TICKET_NUMBER_PATTERN = r"SND-\d{4}-\d{6,11}"
+
+
 def ticket_number(year: int, serial: int) -> str:
     """The number people read out on the phone: SND-2026-000123."""
     return f"SND-{year}-{serial:06d}"

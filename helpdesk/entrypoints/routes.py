@@ -2,7 +2,8 @@
 
 from aiohttp import web
 
-from helpdesk.entrypoints import console, tracking, views
+from helpdesk.domain.tickets import TICKET_NUMBER_PATTERN
+from helpdesk.entrypoints import api, console, openapi, tracking, views
 
 
 def setup_routes(app: web.Application) -> None:
@@ -15,12 +16,15 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/staff/logout", views.logout, name="staff_logout")
     # The requester's tracking page (number + secret key).
     app.router.add_get("/track", tracking.lookup, name="track_lookup")
-    app.router.add_get(r"/track/{number:SND-\d{4}-\d{6,}}", tracking.ticket_page, name="track")
+    app.router.add_get(
+        "/track/{number:" + TICKET_NUMBER_PATTERN + "}", tracking.ticket_page, name="track"
+    )
     app.router.add_post(
-        r"/track/{number:SND-\d{4}-\d{6,}}/{action:reply|confirm|reopen|rate}", tracking.act
+        "/track/{number:" + TICKET_NUMBER_PATTERN + "}/{action:reply|confirm|reopen|rate}",
+        tracking.act,
     )
     # The staff console.
-    number = r"{number:SND-\d{4}-\d{6,}}"
+    number = "{number:" + TICKET_NUMBER_PATTERN + "}"
     app.router.add_get("/console", console.home, name="console")
     app.router.add_get("/console/queue", console.level1_queue, name="console_queue")
     app.router.add_get("/console/department", console.department_queue)
@@ -30,3 +34,10 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post(r"/console/calls/{task_id:\d+}/done", console.call_done)
     app.router.add_get(f"/console/tickets/{number}", console.ticket_page)
     app.router.add_post(f"/console/tickets/{number}/{{action:[a-z]+}}", console.ticket_action)
+    # The JSON API and its OpenAPI 3.1 document.
+    for operation in api.OPERATIONS:
+        app.router.add_route(
+            operation.method, api.aiohttp_path(operation), api.route_handler(operation)
+        )
+    app.router.add_get("/api/openapi.json", openapi.openapi_json, name="openapi")
+    app.router.add_get("/api/docs", openapi.docs_page, name="api_docs")

@@ -89,6 +89,10 @@ class ApiToken(Model):
         max_length=64, unique=True
     )  # sha256 of the token; never the token
     scopes = fields.JSONField(default=list)
+    # When set, the client acts as this staff member: their role and department limit it too.
+    staff = fields.ForeignKeyField(
+        "helpdesk.Staff", related_name="api_tokens", null=True, on_delete=fields.CASCADE
+    )
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_used_at = fields.DatetimeField(null=True)
