@@ -25,7 +25,7 @@ from helpdesk.domain.tickets import (
 from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.auth import require_staff
 from helpdesk.entrypoints.csrf import checked_form, csrf_token
-from helpdesk.entrypoints.errors import error_text
+from helpdesk.entrypoints.errors import error_text, translator
 from helpdesk.services import delivery, messages, queues
 from helpdesk.services import tickets as svc
 from helpdesk.services.tickets import Actor
@@ -39,11 +39,6 @@ MANAGERS = (R.ADMINISTRATOR, R.DEPARTMENT_MANAGER)
 async def staff_actor(request: web.Request, *roles: StaffRole) -> StaffActor:
     staff = await require_staff(request, *roles)
     return StaffActor(staff.id, staff.name, StaffRole(staff.role), staff.department_id)
-
-
-def _gettext(request: web.Request):
-    catalogues, locale = request.app[keys.CATALOGUES], request.get("locale", "ar")
-    return lambda message, **values: catalogues.gettext(locale, message, **values)
 
 
 async def _page(request, template: str, staff: StaffActor, context: dict, status: int = 200):
@@ -198,7 +193,7 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
         raise web.HTTPForbidden() from None
     except (svc.InvalidInput, IllegalTransition) as error:
         status = 409 if isinstance(error, IllegalTransition) else 400
-        return await ticket_page(request, error_text(_gettext(request), error), status)
+        return await ticket_page(request, error_text(translator(request), error), status)
     raise web.HTTPSeeOther(f"/console/tickets/{ticket.number}")
 
 
@@ -246,7 +241,7 @@ async def log_phone_call(request: web.Request) -> web.StreamResponse:
     kind, category = pick(TicketKind, "kind"), pick(Category, "category")
     priority = pick(Priority, "priority") or Priority.NORMAL
     preference = pick(ContactPreference, "contact_preference") or ContactPreference.PHONE
-    gettext = _gettext(request)
+    gettext = translator(request)
     if kind is None or category is None:
         return await phone_call_page(request, gettext("Choose a type and a category."), 400)
     try:

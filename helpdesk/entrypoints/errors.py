@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from aiohttp import web
+
 from helpdesk.domain.tickets import IllegalTransition
+from helpdesk.entrypoints import keys
 from helpdesk.i18n import N_
 from helpdesk.services.tickets import InvalidInput
 
@@ -28,3 +31,9 @@ def error_text(gettext: Callable[..., str], error: Exception) -> str:
             TRANSITION_MESSAGES.get(error.code, TRANSITION_MESSAGES["illegal_transition"])
         )
     return str(error)
+
+
+def translator(request: web.Request) -> Callable[..., str]:
+    """gettext in the reader's language, for messages made in Python."""
+    catalogues, locale = request.app[keys.CATALOGUES], request.get("locale", "ar")
+    return lambda message, **values: catalogues.gettext(locale, message, **values)

@@ -3,7 +3,7 @@
 from aiohttp import web
 
 from helpdesk.domain.tickets import TICKET_NUMBER_PATTERN
-from helpdesk.entrypoints import api, console, openapi, tracking, views
+from helpdesk.entrypoints import admin, api, console, openapi, tracking, views
 
 
 def setup_routes(app: web.Application) -> None:
@@ -41,3 +41,8 @@ def setup_routes(app: web.Application) -> None:
         )
     app.router.add_get("/api/openapi.json", openapi.openapi_json, name="openapi")
     app.router.add_get("/api/docs", openapi.docs_page, name="api_docs")
+    # The administrator's pages.
+    app.router.add_get("/admin", admin.overview, name="admin")
+    app.router.add_post("/admin/{what:[a-z-]+}", admin.act)
+    app.router.add_get("/admin/reports", admin.report_page, name="reports")
+    app.router.add_get("/admin/reports.csv", admin.report_csv)

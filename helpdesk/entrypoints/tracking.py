@@ -11,15 +11,10 @@ from aiohttp import web
 from helpdesk.domain.tickets import IllegalTransition, Status
 from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.csrf import checked_form, csrf_token
-from helpdesk.entrypoints.errors import error_text
+from helpdesk.entrypoints.errors import error_text, translator
 from helpdesk.services import tickets as svc
 from helpdesk.services.desk import load_desk
 from helpdesk.services.messages import STATUS_NAMES
-
-
-def _translator(request: web.Request):
-    catalogues, locale = request.app[keys.CATALOGUES], request.get("locale", "ar")
-    return lambda message, **values: catalogues.gettext(locale, message, **values)
 
 
 def _page_url(number: str, key: str, notice: str = "") -> str:
@@ -102,6 +97,6 @@ async def act(request: web.Request) -> web.StreamResponse:
             raise web.HTTPNotFound()
     except (svc.InvalidInput, IllegalTransition) as error:
         status = 409 if isinstance(error, IllegalTransition) else 400
-        message = error_text(_translator(request), error)
+        message = error_text(translator(request), error)
         return await _render(request, await _tracked(request, key), key, message, status)
     raise web.HTTPSeeOther(_page_url(ticket.number, key, action))

@@ -13,6 +13,7 @@ from helpdesk.adapters.orm.institute import Department
 from helpdesk.domain.calendar import BusinessCalendar, public_holidays
 from helpdesk.domain.sla import SlaPolicy
 from helpdesk.domain.tickets import Category
+from helpdesk.i18n import N_
 
 SETTINGS_ID = 1
 
@@ -73,15 +74,15 @@ async def update_settings(
     try:
         start, end = time.fromisoformat(opening), time.fromisoformat(closing)
     except ValueError:
-        raise InvalidSetting("opening and closing are times such as 09:00") from None
+        raise InvalidSetting(N_("opening and closing are times such as 09:00")) from None
     if end <= start:
-        raise InvalidSetting("closing must be after opening")
+        raise InvalidSetting(N_("closing must be after opening"))
     if not working_days or any(d not in range(7) for d in working_days):
-        raise InvalidSetting("choose at least one working day")
+        raise InvalidSetting(N_("choose at least one working day"))
     if not 0 < warn_share < 1:
-        raise InvalidSetting("the warning share is between 0 and 1 (e.g. 0.75)")
+        raise InvalidSetting(N_("the warning share is between 0 and 1 (e.g. 0.75)"))
     if not 0 <= reopen_days <= 365:
-        raise InvalidSetting("the reopen window is 0 to 365 days")
+        raise InvalidSetting(N_("the reopen window is 0 to 365 days"))
     async with in_transaction():
         settings = await DeskSettings.get_or_none(id=SETTINGS_ID) or DeskSettings(id=SETTINGS_ID)
         settings.working_days = ",".join(str(d) for d in sorted(set(working_days)))
@@ -93,7 +94,7 @@ async def update_settings(
 
 async def add_holiday(day: date, name: str) -> Holiday:
     if not name.strip():
-        raise InvalidSetting("a holiday needs a name")
+        raise InvalidSetting(N_("a holiday needs a name"))
     holiday, _ = await Holiday.update_or_create(day=day, defaults={"name": name.strip()[:200]})
     return holiday
 
@@ -108,7 +109,7 @@ async def route_category(category: Category, department_id: int | None) -> None:
         await CategoryRoute.filter(category=category).delete()
         return
     if not await Department.exists(id=department_id):
-        raise InvalidSetting("no such department")
+        raise InvalidSetting(N_("no such department"))
     await CategoryRoute.update_or_create(
         category=category, defaults={"department_id": department_id}
     )
@@ -116,12 +117,12 @@ async def route_category(category: Category, department_id: int | None) -> None:
 
 async def save_reply(title: str, body: str, locale: str, reply_id: int | None = None) -> SavedReply:
     if not title.strip() or not body.strip():
-        raise InvalidSetting("a saved reply needs a title and a text")
+        raise InvalidSetting(N_("a saved reply needs a title and a text"))
     if reply_id is None:
         return await SavedReply.create(title=title.strip()[:200], body=body, locale=locale)
     reply = await SavedReply.get_or_none(id=reply_id)
     if reply is None:
-        raise InvalidSetting("no such saved reply")
+        raise InvalidSetting(N_("no such saved reply"))
     reply.title, reply.body, reply.locale = title.strip()[:200], body, locale
     await reply.save()
     return reply
