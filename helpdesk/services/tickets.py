@@ -74,7 +74,8 @@ SYSTEM = Actor("system", "Sanad", channel="system")
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(UTC)
+    # UTC always: SQLite compares stored timestamps as text, so filters must use the same zone.
+    return (now or datetime.now(UTC)).astimezone(UTC)
 
 
 def _text(value: str, what: str, limit: int = MAX_TEXT, required: bool = True) -> str:
@@ -135,6 +136,7 @@ async def open_ticket(
             received_at=now,
             referral_due_at=due.referral_due,
             referral_warn_at=due.referral_warn_at,
+            referral_check_at=due.referral_warn_at,
             first_response_due_at=due.first_response_due,
             resolution_due_at=due.resolution_due,
         )
