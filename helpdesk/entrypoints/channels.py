@@ -6,6 +6,7 @@ into a ticket.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -343,9 +344,12 @@ def _refuse(request: web.Request, channel: str, status: int, reason: str) -> web
 async def _take_in(
     request: web.Request, channel: Channel, messages: list[dict], external_id, sender
 ) -> web.Response:
-    """Store each message (once per external id), then process it; the call is answered 200."""
+    """Store each message (once per external id), then process it; the call is answered 200.
+
+    Processing usually takes milliseconds; when it does not (a slow media download), the answer
+    does not wait for it, so the platform does not time out and send the call again."""
     intake = request.app[keys.INTAKE]
-    stored = 0
+    new = []
     for message in messages:
         received = await receive(
             channel,
@@ -354,9 +358,17 @@ async def _take_in(
             sender=sender(message),
         )
         if not received.duplicate:
-            stored += 1
-            await process(received.inbound_id, intake)  # a failure here is retried later
-    return web.json_response({"received": len(messages), "new": stored})
+            new.append(asyncio.create_task(process(received.inbound_id, intake)))
+    if new:
+        _still_processing.update(new)
+        for task in new:
+            task.add_done_callback(_still_processing.discard)
+        await asyncio.wait(new, timeout=PROCESSING_WAIT)  # a failure is retried later anyway
+    return web.json_response({"received": len(messages), "new": len(new)})
+
+
+PROCESSING_WAIT = 5.0  # seconds a webhook's answer waits for its messages to be processed
+_still_processing: set[asyncio.Task] = set()  # kept referenced until done
 
 
 async def whatsapp_verify(request: web.Request) -> web.Response:

@@ -196,8 +196,13 @@ async def process(inbound_id: int, intake: Intake, now: datetime | None = None) 
         return None
     inbound = await InboundMessage.get(id=inbound_id)
     try:
+        incoming = await _read(inbound, intake)
         async with in_transaction():
-            result = await _process(inbound, intake, now)
+            if isinstance(incoming, Outcome):
+                result = Processed(incoming, None)
+            else:
+                channel = Channel(inbound.channel)
+                result = await _into_ticket(inbound, channel, incoming, intake, now)
             inbound.processed_at = now
             inbound.outcome = result.outcome
             inbound.ticket = result.ticket
@@ -260,21 +265,19 @@ class _Incoming:
     files: list[tuple[str, str, bytes | None]] = field(default_factory=list)
 
 
-async def _process(inbound: InboundMessage, intake: Intake, now: datetime) -> Processed:
+async def _read(inbound: InboundMessage, intake: Intake) -> _Incoming | Outcome:
+    """The message in the helpdesk's words, or why it makes no ticket. Outside any transaction:
+    it may fetch files from the channel, which must not hold the database."""
     channel = Channel(inbound.channel)
     if channel == Channel.EMAIL:
-        incoming = await _email(inbound, intake)
-        if isinstance(incoming, Outcome):
-            return Processed(incoming, None)
-    elif channel == Channel.WEB_FORM:
-        incoming = _web_form(inbound)
-    elif channel == Channel.WHATSAPP:
-        incoming = await _whatsapp(inbound, intake)
-    elif channel == Channel.X:
-        incoming = await _x(inbound)
-    else:
-        raise ValueError(f"no intake for channel {channel}")
-    return await _into_ticket(inbound, channel, incoming, intake, now)
+        return await _email(inbound, intake)
+    if channel == Channel.WEB_FORM:
+        return _web_form(inbound)
+    if channel == Channel.WHATSAPP:
+        return await _whatsapp(inbound, intake)
+    if channel == Channel.X:
+        return await _x(inbound)
+    raise ValueError(f"no intake for channel {channel}")
 
 
 async def _email(inbound: InboundMessage, intake: Intake) -> _Incoming | Outcome:

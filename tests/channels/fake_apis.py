@@ -3,6 +3,7 @@ real services do and keep every request, so tests can assert exactly what the cl
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ class FakeApi:
     requests: list[SeenRequest] = field(default_factory=list)
     fail_with: int | None = None  # answer every request with this status
     media: dict = field(default_factory=dict)  # files people sent, by media id: (mime, bytes)
+    media_delay: float = 0.0  # seconds the media URL takes to answer
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -50,6 +52,7 @@ class FakeApi:
 
     async def media_file(self, request: web.Request) -> web.Response:
         self.requests.append(SeenRequest("GET", request.path, dict(request.headers), None))
+        await asyncio.sleep(self.media_delay)
         if request.headers.get("Authorization") != "Bearer graph-token":
             return web.Response(status=401)
         mime, data = self.media[request.match_info["media_id"]]

@@ -1,5 +1,6 @@
 """WhatsApp Cloud API: the webhook on the real app, replies through a local stand-in Graph API."""
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -16,12 +17,13 @@ from helpdesk.adapters.orm.tickets import Ticket, TicketEvent
 from helpdesk.adapters.sms import HttpSmsGateway
 from helpdesk.adapters.webhooks import WebhookSender
 from helpdesk.domain.institute import StaffRole
-from helpdesk.entrypoints import keys
+from helpdesk.entrypoints import channels, keys
 from helpdesk.services import delivery
 from helpdesk.services.channel_replies import ChannelSenders
 from helpdesk.services.messages import MessageWriter
 from helpdesk.services.tickets import reply_to_requester
 from tests.channels.fake_apis import FakeApi
+from tests.channels.waiting import eventually
 from tests.helpdesk.fixtures import actor
 
 SECRET, VERIFY = "app-secret-for-tests", "verify-token-for-tests"
@@ -336,3 +338,32 @@ async def test_a_picture_sent_on_whatsapp_is_fetched_into_the_tickets_attachment
     note = await TicketEvent.get(ticket_id=ticket.id, action="attachments_refused")
     assert note.new_value == "image (too_large)"
     assert [r.path for r in graph.requests][-1] == "/v21.0/5678"  # the size said no: not fetched
+
+
+async def test_a_slow_download_does_not_hold_the_webhooks_answer(
+    serve_with, aiohttp_client, graph, monkeypatch
+):
+    monkeypatch.setattr(channels, "PROCESSING_WAIT", 0.2)
+    graph.media["1234"] = ("application/pdf", b"%PDF-1.4\n%%EOF\n")
+    graph.media_delay = 1.0
+    server = await serve_with(
+        whatsapp_app_secret=SECRET,
+        whatsapp_access_token="graph-token",
+        whatsapp_phone_number_id="106540352242922",
+        whatsapp_api_base=graph.base,
+    )
+    client = await aiohttp_client(server)
+    document = {
+        "from": PHONE,
+        "id": "wamid.DOC",
+        "timestamp": "1795000000",
+        "type": "document",
+        "document": {"id": "1234", "filename": "receipt.pdf", "mime_type": "application/pdf"},
+    }
+    started = asyncio.get_running_loop().time()
+    response = await post(client, payload(document))
+    assert await response.json() == {"received": 1, "new": 1}
+    assert asyncio.get_running_loop().time() - started < 0.9
+    assert not await Ticket.exists()  # still downloading
+    await eventually(lambda: Attachment.exists(filename="receipt.pdf"))
+    assert (await Ticket.get()).description == "[document]"
