@@ -219,16 +219,20 @@ async def process(inbound_id: int, intake: Intake, now: datetime | None = None) 
             outcome=Outcome.FAILED if failed else "",
         )
         return Processed(Outcome.FAILED, None) if failed else None
-    if (
-        intake.bus is not None and result.ticket is not None
-    ):  # after the commit, as open_ticket does
-        ticket = result.ticket
-        if result.outcome == Outcome.OPENED:
-            await intake.bus.publish(TicketOpened(ticket.id, ticket.number, ticket.channel, None))
-            await intake.bus.publish(changed_event(ticket, "opened"))
-        else:
-            await intake.bus.publish(changed_event(ticket, "requester_reply"))
+    await _publish(intake.bus, result)
     return result
+
+
+async def _publish(bus: MessageBus | None, result: Processed) -> None:
+    """Tell the consoles, after the commit (as open_ticket does)."""
+    ticket = result.ticket
+    if bus is None or ticket is None:
+        return
+    if result.outcome == Outcome.OPENED:
+        await bus.publish(TicketOpened(ticket.id, ticket.number, ticket.channel, None))
+        await bus.publish(changed_event(ticket, "opened"))
+    else:
+        await bus.publish(changed_event(ticket, "requester_reply"))
 
 
 async def process_pending(intake: Intake, now: datetime | None = None, batch: int = 50) -> int:
