@@ -2,12 +2,15 @@
 
 import asyncio
 import json
+from dataclasses import replace
 
 import pytest
 
 from helpdesk.adapters.orm.channels import Attachment, InboundMessage, OutboundMessage
 from helpdesk.adapters.orm.tickets import Ticket, TicketEvent
+from helpdesk.domain.events import TicketChanged, TicketOpened
 from helpdesk.domain.tickets import Category, Channel, Status
+from helpdesk.services.bus import MessageBus
 from helpdesk.services.intake import (
     Outcome,
     process,
@@ -239,3 +242,22 @@ async def test_a_second_open_ticket_in_the_same_category_is_offered_for_merging(
     assert offer.new_value == one.ticket.number and not offer.is_public
     assert not await TicketEvent.filter(ticket_id=one.ticket.id, action="merge_offered").exists()
     assert not await TicketEvent.filter(ticket_id=three.ticket.id, action="merge_offered").exists()
+
+
+async def test_the_consoles_hear_of_new_tickets_and_replies_after_the_commit(intake):
+    bus, heard = MessageBus(), []
+
+    async def listen(event):
+        heard.append((type(event).__name__, getattr(event, "action", ""), event.number))
+
+    for event_type in (TicketOpened, TicketChanged):
+        bus.subscribe(event_type, listen)
+    with_bus = replace(intake, bus=bus)
+    opened = await mail_in(with_bus, email_bytes(message_id="<heard@example.org>"))
+    await mail_in(with_bus, email_bytes(headers={"In-Reply-To": "<heard@example.org>"}))
+    number = opened.ticket.number
+    assert heard == [
+        ("TicketOpened", "", number),
+        ("TicketChanged", "opened", number),
+        ("TicketChanged", "requester_reply", number),
+    ]
