@@ -486,6 +486,23 @@ async def log_call(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(f"/console/tickets/{ticket.number}")
 
 
+async def promise_callback(request: web.Request) -> web.StreamResponse:
+    staff = await staff_actor(request, *LEVEL1)
+    form = await checked_form(request)
+    try:
+        due = _local_time(str(form.get("due", "")), request.app[keys.CONFIG].institute_tz)
+        await phone_calls.promise_callback(
+            str(form.get("number", "")),
+            Actor.of_staff(staff, channel=Channel.PHONE),
+            due,
+            str(form.get("phone", "")),
+            str(form.get("note", "")),
+        )
+    except InvalidInput as error:
+        return await calls_page(request, error_text(_translate(request), error), 400)
+    raise web.HTTPSeeOther("/console/calls")
+
+
 async def callback_done(request: web.Request) -> web.StreamResponse:
     staff = await staff_actor(request, *LEVEL1)
     form = await checked_form(request)

@@ -57,6 +57,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/channels/x/webhook", channels.x_webhook)
     app.router.add_get("/console/calls", channels.calls_page, name="calls")
     app.router.add_post("/console/calls", channels.log_call)
+    app.router.add_post("/console/callbacks", channels.promise_callback)
     app.router.add_post(r"/console/callbacks/{task_id:\d+}/done", channels.callback_done)
     app.router.add_get("/console/inbound", channels.inbound_page, name="inbound")
     app.router.add_post(r"/console/inbound/{id:\d+}/try-again", channels.inbound_try_again)

@@ -62,6 +62,17 @@ async def log_call(
     return ticket
 
 
+async def promise_callback(
+    number: str, staff: Actor, due_at: datetime, phone: str = "", note: str = "", *, now=None
+) -> CallbackTask:
+    """Level 1 promises to ring the requester of a ticket back by `due_at`."""
+    async with in_transaction():
+        ticket = await Ticket.get_or_none(number=number.strip())
+        if ticket is None:
+            raise InvalidInput(N_("There is no ticket with that number."))
+        return await schedule_callback(ticket, staff, due_at, phone, note, now=now)
+
+
 async def schedule_callback(
     ticket: Ticket, staff: Actor, due_at: datetime, phone: str = "", note: str = "", *, now=None
 ) -> CallbackTask:

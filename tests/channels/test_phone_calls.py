@@ -107,3 +107,28 @@ async def test_without_the_form_token_nothing_is_logged(client, log_in_as, calle
     )
     assert response.status == 403
     assert not await TicketEvent.exists(ticket_id=caller_ticket.id, action="phone_call")
+
+
+async def test_a_call_back_is_promised_on_a_new_phone_ticket(client, log_in_as, caller_ticket):
+    await log_in_as(StaffRole.LEVEL1_AGENT)
+    due = (datetime.now(UTC) + timedelta(days=1)).astimezone(RIYADH)
+    response = await client.post(
+        "/console/callbacks",
+        data={
+            "csrf": await csrf(client),
+            "number": caller_ticket.number,
+            "due": due.strftime("%Y-%m-%dT%H:%M"),
+            "phone": "+966 55 000 1111",
+            "note": "after the exam",
+        },
+        allow_redirects=False,
+    )
+    assert response.status == 303
+    task = await CallbackTask.get(ticket_id=caller_ticket.id)
+    assert (task.phone, task.note) == ("+966 55 000 1111", "after the exam")
+    assert not await TicketEvent.exists(ticket_id=caller_ticket.id, action="phone_call")
+    missing = await client.post(
+        "/console/callbacks",
+        data={"csrf": await csrf(client), "number": caller_ticket.number, "due": ""},
+    )
+    assert missing.status == 400 and "تاريخاً ووقتاً" in await missing.text()
