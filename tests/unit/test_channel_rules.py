@@ -5,9 +5,16 @@ import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpdesk.adapters.channels.attachments import (
+    AttachmentRefused,
+    AttachmentStore,
+    checked_type,
+    safe_filename,
+)
 from helpdesk.domain.channels import (
     EmailKind,
     ReplyRoute,
@@ -134,3 +141,34 @@ def test_a_reply_loses_what_it_quotes_but_never_everything():
 @given(st.dictionaries(st.text(max_size=30), st.text(max_size=60), max_size=8))
 def test_any_headers_get_a_kind(headers):
     assert classify_email(headers, OWN) in set(EmailKind)
+
+
+def test_attachment_names_lose_paths_and_control_characters():
+    assert safe_filename("../../etc/passwd") == "passwd"
+    assert safe_filename("C:\\Users\\huda\\إيصال.pdf") == "إيصال.pdf"
+    assert safe_filename('a"b<c>\r\n.pdf') == "abc.pdf"
+    assert safe_filename("...") == "attachment"
+    assert len(safe_filename("x" * 500 + ".pdf")) == 120
+
+
+@given(st.text())
+def test_any_name_is_safe_to_show_and_to_put_in_a_header(name):
+    safe = safe_filename(name)
+    assert safe and "/" not in safe and "\\" not in safe
+    assert not any(ch in safe for ch in '\r\n\x00"<>')
+
+
+def test_attachment_types_are_checked_by_extension_and_first_bytes():
+    assert checked_type("a.PDF", b"%PDF-1.7") == "application/pdf"
+    assert checked_type("photo.jpeg", b"\xff\xd8\xff\xe0") == "image/jpeg"
+    for name, head in [("a.pdf", b"<html>"), ("a.exe", b"MZ"), ("a", b"%PDF-"), ("a.svg", b"<svg")]:
+        with pytest.raises(AttachmentRefused):
+            checked_type(name, head)
+
+
+def test_the_store_refuses_a_path_as_a_storage_name(tmp_path):
+    store = AttachmentStore(tmp_path)
+    kept = store.save(b"data")
+    assert store.path(kept.storage_name).read_bytes() == b"data"
+    with pytest.raises(ValueError):
+        store.path("../secret_key")
