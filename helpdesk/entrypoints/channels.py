@@ -560,5 +560,8 @@ async def inbound_page(request: web.Request) -> web.Response:
 async def inbound_try_again(request: web.Request) -> web.StreamResponse:
     await staff_actor(request, *LEVEL1)
     await checked_form(request)
-    await intake_service.try_again(int(request.match_info["id"]), request.app[keys.INTAKE])
+    try:
+        await intake_service.try_again(int(request.match_info["id"]), request.app[keys.INTAKE])
+    except LookupError:
+        raise web.HTTPNotFound() from None
     raise web.HTTPSeeOther("/console/inbound")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import mimetypes
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -118,12 +118,13 @@ async def receive(
 ) -> Received:
     """Store what arrived, exactly once per (channel, external id)."""
     now = now or datetime.now(UTC)
+    external_id = _text(external_id)
     try:
         async with in_transaction():
             inbound = await InboundMessage.create(
                 channel=channel,
                 external_id=external_id[:300],
-                sender=sender[:300],
+                sender=_text(sender)[:300],
                 payload=payload,
                 received_at=now,
             )
@@ -420,9 +421,9 @@ async def _into_ticket(
     thread = incoming.thread
     while thread is not None and thread.status == Status.MERGED and thread.merged_into_id:
         thread = await Ticket.get(id=thread.merged_into_id)  # write where the case lives now
-    body = incoming.body[:MAX_TEXT]
+    body = _text(incoming.body)[:MAX_TEXT]
     if thread is not None and thread.status in ACTIVE:
-        writer = Actor("requester", incoming.requester.name, channel=channel)
+        writer = Actor("requester", _text(incoming.requester.name), channel=channel)
         # The timeline already holds what an email reply quotes; the raw message keeps it all.
         reply = without_quoted_reply(body) if channel == Channel.EMAIL else body
         await record(thread, writer, "requester_reply", now, body=reply, public=True)
@@ -432,8 +433,8 @@ async def _into_ticket(
         kind=incoming.kind,
         category=incoming.category,
         channel=channel,
-        requester=incoming.requester,
-        subject=incoming.subject.strip()[:MAX_SUBJECT] or channel.value,
+        requester=replace(incoming.requester, name=_text(incoming.requester.name) or "?"),
+        subject=_text(incoming.subject).strip()[:MAX_SUBJECT] or channel.value,
         description=body,
         now=now,
     )
@@ -503,6 +504,11 @@ async def _keep_files(
         await _internal_note(ticket, "attachments_refused", ", ".join(refused)[:200], now)
 
 
+def _text(value: str) -> str:
+    """Text as PostgreSQL can keep it: a NUL character (it refuses them) is dropped."""
+    return value.replace("\x00", "")
+
+
 def _locale_of(text: str) -> str:
     """Arabic when the text has Arabic letters: replies then go out in the writer's language."""
     return "ar" if any("\u0600" <= ch <= "\u06ff" for ch in text) else "en"
@@ -511,8 +517,12 @@ def _locale_of(text: str) -> str:
 async def try_again(
     inbound_id: int, intake: Intake, now: datetime | None = None
 ) -> Processed | None:
-    """Level 1 asks for a message that failed, or waits for its retry, to be processed now."""
+    """Level 1 asks for a message that failed, or waits for its retry, to be processed now.
+
+    LookupError when there is no such message."""
     now = now or datetime.now(UTC)
+    if not await InboundMessage.exists(id=inbound_id):
+        raise LookupError(inbound_id)
     await (
         InboundMessage.filter(id=inbound_id)
         .filter(Q(processed_at=None) | Q(outcome=Outcome.FAILED))

@@ -261,3 +261,22 @@ async def test_the_consoles_hear_of_new_tickets_and_replies_after_the_commit(int
         ("TicketChanged", "opened", number),
         ("TicketChanged", "requester_reply", number),
     ]
+
+
+async def test_nul_characters_are_dropped_so_any_database_keeps_the_message(intake):
+    raw = (
+        b"From: Huda\x00 <huda@example.org>\r\nTo: support@sanad.test\r\n"
+        b"Subject: login\x00 problem\r\nMessage-ID: <nul\x00@example.org>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nbroken\x00 again\r\n"
+    )
+    result = await mail_in(intake, raw)
+    assert result.outcome == Outcome.OPENED
+    ticket = await Ticket.get(id=result.ticket.id)
+    assert (ticket.subject, ticket.description) == ("login problem", "broken again")
+    reply = await mail_in(
+        intake,
+        raw.replace(b"<nul\x00@", b"<other@").replace(
+            b"Subject: ", b"In-Reply-To: <nul@example.org>\r\nSubject: "
+        ),
+    )
+    assert reply.outcome == Outcome.REPLY and reply.ticket.id == ticket.id
