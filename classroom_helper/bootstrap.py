@@ -28,8 +28,9 @@ from classroom_helper.entrypoints.socketio import RoomGateway
 from helpdesk.adapters import database
 from helpdesk.adapters.channels.rate_limit import AddressRateLimit
 from helpdesk.config import Config
-from helpdesk.entrypoints import keys, middleware
+from helpdesk.entrypoints import guidance, keys, middleware
 from helpdesk.entrypoints.channel_workers import build_intake, channel_workers
+from helpdesk.entrypoints.csrf import csrf_token
 from helpdesk.entrypoints.live import setup_live as setup_helpdesk_live
 from helpdesk.entrypoints.routes import setup_routes as setup_helpdesk_routes
 from helpdesk.entrypoints.scheduler import setup_scheduler
@@ -69,6 +70,7 @@ def build_app(config: Config) -> web.Application:
     app[keys.BUS] = MessageBus()
     app[keys.REDIS] = Redis.from_url(config.redis_url) if config.redis_url else None
     app[keys.SIO] = _socketio_server(config)
+    app[keys.GUIDANCE_LOOKUPS] = guidance.LookupGuard(config.redis_url, config.socketio_channel)
     app[keys.SIO].attach(app)
     app[keys.INTAKE] = build_intake(config, app[keys.BUS])
     app[keys.INTAKE_RATE_LIMIT] = AddressRateLimit(
@@ -96,7 +98,7 @@ def build_app(config: Config) -> web.Application:
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(p / "templates") for p in PACKAGES]),
-        context_processors=[_page_context(catalogues, config)],
+        context_processors=[_page_context(catalogues, config), guidance.page_context],
         autoescape=True,
     )
     app.cleanup_ctx.append(_database)
@@ -144,6 +146,7 @@ def _page_context(catalogues: Catalogues, config: Config):
                 moment, config.institute_tz, locale, style
             ),
             "request": request,
+            "csrf_token": await csrf_token(request),
         }
 
     return page_context

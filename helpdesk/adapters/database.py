@@ -23,6 +23,10 @@ HELPDESK_APPS = {
         ],
         "migrations": "helpdesk.migrations.helpdesk",
     },
+    "guidance": {
+        "models": ["helpdesk.adapters.orm.guidance"],
+        "migrations": "helpdesk.migrations.guidance",
+    },
 }
 
 

@@ -11,6 +11,7 @@ from helpdesk.adapters.orm.desk import CategoryRoute
 from helpdesk.adapters.orm.institute import Course, Department, HostPlatform, RoomSession, Staff
 from helpdesk.domain.institute import RoomState, StaffRole
 from helpdesk.domain.tickets import Category
+from helpdesk.services.guidance_seed import seed_guidance
 from helpdesk.services.staff import create_staff
 
 DEMO_PLATFORM = "demo"
@@ -109,4 +110,5 @@ async def seed_demo_institute(now: datetime | None = None) -> dict[str, str]:
             room.state = RoomState.SCHEDULED
             room.opened_at = room.closed_at = None
             await room.save()
+    await seed_guidance(with_demo_profiles=True)
     return new_passwords

@@ -133,11 +133,6 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(
             model_name='Ticket',
-            name='referral_check_at',
-            field=fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False),
-        ),
-        ops.AddField(
-            model_name='Ticket',
             name='referral_clock',
             field=fields.CharField(default='', db_default='', max_length=10),
         ),
