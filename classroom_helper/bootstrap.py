@@ -27,8 +27,10 @@ from classroom_helper.domain.room_issues import TicketRules
 from classroom_helper.entrypoints.routes import setup_routes as setup_room_routes
 from classroom_helper.entrypoints.socketio import RoomGateway
 from helpdesk.adapters import database
+from helpdesk.adapters.channels.rate_limit import AddressRateLimit
 from helpdesk.config import Config
 from helpdesk.entrypoints import guidance, keys, middleware
+from helpdesk.entrypoints.channel_workers import build_intake, channel_workers
 from helpdesk.entrypoints.csrf import csrf_token
 from helpdesk.entrypoints.live import setup_live as setup_helpdesk_live
 from helpdesk.entrypoints.routes import setup_routes as setup_helpdesk_routes
@@ -46,6 +48,10 @@ TORTOISE_APPS = {
     "classroom": {
         "models": ["classroom_helper.adapters.orm"],
         "migrations": "classroom_helper.migrations",
+    },
+    "channels": {
+        "models": ["helpdesk.adapters.orm.channels"],
+        "migrations": "helpdesk.migrations.channels",
     },
 }
 
@@ -67,6 +73,10 @@ def build_app(config: Config) -> web.Application:
     app[keys.SIO] = _socketio_server(config)
     app[keys.GUIDANCE_LOOKUPS] = guidance.LookupGuard(config.redis_url, config.socketio_channel)
     app[keys.SIO].attach(app)
+    app[keys.INTAKE] = build_intake(config, app[keys.BUS])
+    app[keys.INTAKE_RATE_LIMIT] = AddressRateLimit(
+        config.channels.web_form_rate_limit, config.redis_url, f"{config.socketio_channel}-intake"
+    )
     app[keys.ROOM] = RoomGateway(
         app[keys.SIO],
         catalogues,
@@ -94,6 +104,7 @@ def build_app(config: Config) -> web.Application:
     )
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_room_sweeper)
+    app.cleanup_ctx.append(channel_workers)
     setup_scheduler(app)
     app.on_startup.append(_freeze_start_up_objects)
     app.on_shutdown.append(_disconnect_live_clients)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -58,6 +59,37 @@ SETTINGS = (
     Setting("SMS_GATEWAY_TOKEN", None, "bearer token for the SMS gateway (optional)"),
     Setting("SCHEDULER", "on", "on | off: this process runs the referral clock and the outbox"),
 )
+# The intake channels; each stays off while its settings are unset.
+CHANNEL_SETTINGS = (
+    Setting(
+        "SUPPORT_ADDRESSES", None, "addresses mail in is for, comma-separated; unset = MAIL_FROM"
+    ),
+    Setting("INBOUND_SMTP_PORT", None, "port of the SMTP listener for mail in; unset = off"),
+    Setting("INBOUND_SMTP_HOST", "127.0.0.1", "address of the SMTP listener for mail in"),
+    Setting("IMAP_HOST", None, "IMAP server polled for mail in; unset = off"),
+    Setting("IMAP_PORT", "993", "IMAP port"),
+    Setting("IMAP_USER", None, "IMAP user name"),
+    Setting("IMAP_PASSWORD", None, "IMAP password"),
+    Setting("IMAP_TLS", "tls", "none | starttls | tls"),
+    Setting("IMAP_FOLDER", "INBOX", "IMAP folder polled"),
+    Setting("IMAP_POLL_SECONDS", "60", "seconds between IMAP polls"),
+    Setting("MAIL_MAX_BYTES", "26214400", "largest email taken in, in bytes"),
+    Setting("ATTACHMENT_MAX_BYTES", "5242880", "largest attachment kept, in bytes"),
+    Setting("WEB_FORM_RATE_LIMIT", "5/hour", "web form sendings per address, e.g. 5/hour"),
+    Setting(
+        "WHATSAPP_APP_SECRET", None, "WhatsApp app secret (checks webhook signatures); unset = off"
+    ),
+    Setting("WHATSAPP_VERIFY_TOKEN", None, "token WhatsApp's webhook handshake must present"),
+    Setting("WHATSAPP_ACCESS_TOKEN", None, "Graph API access token for replies"),
+    Setting("WHATSAPP_PHONE_NUMBER_ID", None, "the institute's WhatsApp phone number id"),
+    Setting("WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0", "Graph API base URL"),
+    Setting("WHATSAPP_TEMPLATE", None, "template NAME:LANG sent outside the 24-hour window"),
+    Setting("X_CONSUMER_SECRET", None, "X app consumer secret (CRC and signatures); unset = off"),
+    Setting("X_ACCESS_TOKEN", None, "X user access token for direct-message replies"),
+    Setting("X_ACCOUNT_ID", None, "the institute's X user id (its own messages are skipped)"),
+    Setting("X_API_BASE", "https://api.x.com", "X API base URL"),
+)
+SETTINGS += CHANNEL_SETTINGS
 
 
 @dataclass(frozen=True)
@@ -88,6 +120,7 @@ class Config:
     room_rate_limit: str = "30 per 10 seconds"
     # The demo host page mints tokens for anyone: only `run.py demo` turns it on, never the environment.
     demo: bool = False
+    channels: ChannelsConfig = field(default_factory=lambda: ChannelsConfig())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -116,6 +149,7 @@ class Config:
                 minutes=_integer("ROOM_UNCLAIMED_MINUTES", raw["ROOM_UNCLAIMED_MINUTES"], 1, 1440)
             ),
             room_rate_limit=_rate_limit("ROOM_RATE_LIMIT", raw["ROOM_RATE_LIMIT"]),
+            channels=ChannelsConfig.from_raw(raw),
             sms_gateway_url=_optional_url(
                 "SMS_GATEWAY_URL", raw["SMS_GATEWAY_URL"], ("http", "https")
             ),
@@ -126,6 +160,83 @@ class Config:
     @property
     def uses_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite://")
+
+
+@dataclass(frozen=True)
+class ChannelsConfig:
+    support_addresses: tuple[str, ...] = ("support@sanad.local",)
+    inbound_smtp_host: str = "127.0.0.1"
+    inbound_smtp_port: int | None = None
+    imap_host: str | None = None
+    imap_port: int = 993
+    imap_user: str | None = None
+    imap_password: str | None = field(default=None, repr=False)
+    imap_tls: str = "tls"
+    imap_folder: str = "INBOX"
+    imap_poll_seconds: int = 60
+    mail_max_bytes: int = 25 * 1024**2
+    attachment_max_bytes: int = 5 * 1024**2
+    web_form_rate_limit: str = "5/hour"
+    whatsapp_app_secret: str | None = field(default=None, repr=False)
+    whatsapp_verify_token: str | None = field(default=None, repr=False)
+    whatsapp_access_token: str | None = field(default=None, repr=False)
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
+    whatsapp_template: tuple[str, str] | None = None  # (name, language code)
+    x_consumer_secret: str | None = field(default=None, repr=False)
+    x_access_token: str | None = field(default=None, repr=False)
+    x_account_id: str | None = None
+    x_api_base: str = "https://api.x.com"
+
+    @classmethod
+    def from_raw(cls, raw: Mapping[str, str | None]) -> ChannelsConfig:
+        addresses = raw["SUPPORT_ADDRESSES"] or raw["MAIL_FROM"]
+        smtp_port = raw["INBOUND_SMTP_PORT"]
+        template = raw["WHATSAPP_TEMPLATE"]
+        return cls(
+            support_addresses=tuple(
+                _email("SUPPORT_ADDRESSES", a.strip().lower()) for a in addresses.split(",")
+            ),
+            inbound_smtp_host=raw["INBOUND_SMTP_HOST"],
+            inbound_smtp_port=_integer("INBOUND_SMTP_PORT", smtp_port, 0, 65535)
+            if smtp_port
+            else None,
+            imap_host=raw["IMAP_HOST"],
+            imap_port=_integer("IMAP_PORT", raw["IMAP_PORT"], 1, 65535),
+            imap_user=raw["IMAP_USER"],
+            imap_password=raw["IMAP_PASSWORD"],
+            imap_tls=_choice("IMAP_TLS", raw["IMAP_TLS"], ("none", "starttls", "tls")),
+            imap_folder=raw["IMAP_FOLDER"],
+            imap_poll_seconds=_integer("IMAP_POLL_SECONDS", raw["IMAP_POLL_SECONDS"], 1, 86400),
+            mail_max_bytes=_integer("MAIL_MAX_BYTES", raw["MAIL_MAX_BYTES"], 1024, 2**31),
+            attachment_max_bytes=_integer(
+                "ATTACHMENT_MAX_BYTES", raw["ATTACHMENT_MAX_BYTES"], 1, 2**31
+            ),
+            web_form_rate_limit=_check(
+                "WEB_FORM_RATE_LIMIT",
+                raw["WEB_FORM_RATE_LIMIT"],
+                lambda v: re.fullmatch(r"\d+/(second|minute|hour|day)", v) is not None,
+                "COUNT/second|minute|hour|day, e.g. 5/hour",
+            ),
+            whatsapp_app_secret=raw["WHATSAPP_APP_SECRET"],
+            whatsapp_verify_token=raw["WHATSAPP_VERIFY_TOKEN"],
+            whatsapp_access_token=raw["WHATSAPP_ACCESS_TOKEN"],
+            whatsapp_phone_number_id=raw["WHATSAPP_PHONE_NUMBER_ID"],
+            whatsapp_api_base=_optional_url(
+                "WHATSAPP_API_BASE", raw["WHATSAPP_API_BASE"], ("http", "https")
+            ).rstrip("/"),
+            whatsapp_template=tuple(
+                _check("WHATSAPP_TEMPLATE", template, lambda v: ":" in v, "NAME:LANG").split(":", 1)
+            )
+            if template
+            else None,
+            x_consumer_secret=raw["X_CONSUMER_SECRET"],
+            x_access_token=raw["X_ACCESS_TOKEN"],
+            x_account_id=raw["X_ACCOUNT_ID"],
+            x_api_base=_optional_url("X_API_BASE", raw["X_API_BASE"], ("http", "https")).rstrip(
+                "/"
+            ),
+        )
 
 
 def _check(name: str, value: str, ok: Callable[[str], bool], expected: str) -> str:

@@ -18,7 +18,7 @@ import time
 CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("SANAD_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("SANAD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-DEBIAN_PACKAGES = {"/usr/bin/chromium": "chromium"}
+DEBIAN_PACKAGES = {"/usr/bin/chromium": "chromium", "/usr/sbin/dovecot": "dovecot-imapd"}
 
 
 def main() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -24,13 +25,17 @@ class SmtpMailer:
     start_tls: bool | None = None  # None: upgrade when the server offers it
     timeout: float = 15.0
 
-    async def send(self, to: str, subject: str, text: str, html: str) -> str:
+    async def send(
+        self, to: str, subject: str, text: str, html: str, headers: Mapping[str, str] = {}
+    ) -> str:
         """Send and return the Message-ID (a reply by email can refer to it)."""
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = to
         message["Subject"] = subject
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
+        for name, value in headers.items():  # threading and loop headers (channels)
+            message[name] = value
         message.set_content(text)
         message.add_alternative(html, subtype="html")
         try:

@@ -413,7 +413,7 @@ class Operation:
     path: str  # OpenAPI form, e.g. /api/v1/tickets/{number}
     handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     summary: str
-    scope: str  # "" for a public operation
+    scope: str
     response: object  # a model, or list[model]
     status: int = 200
     body: type[BaseModel] | None = None

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import aiohttp_jinja2
 from aiohttp import web
 
+from helpdesk.adapters.orm.channels import Attachment
 from helpdesk.adapters.orm.desk import SavedReply
 from helpdesk.adapters.orm.institute import Department
 from helpdesk.adapters.orm.tickets import Ticket, TicketEvent
@@ -149,6 +150,7 @@ async def ticket_page(request: web.Request, error: str = "", status: int = 200):
         {
             "ticket": ticket,
             "events": await TicketEvent.filter(ticket_id=ticket.id).order_by("at", "id"),
+            "attachments": await Attachment.filter(ticket_id=ticket.id).order_by("id"),
             "allowed": {a.value for a in StaffAction if may(staff, a, scope)},
             "departments": await Department.all().order_by("code"),
             "department": await ticket.department,

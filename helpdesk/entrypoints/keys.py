@@ -17,3 +17,6 @@ REDIS = web.AppKey("redis", "Redis | None")
 TORTOISE_CONFIG = web.AppKey("tortoise_config", dict)
 ROOM = web.AppKey("room", "RoomGateway")  # the live room's Socket.IO gateway
 GUIDANCE_LOOKUPS = web.AppKey("guidance_lookups", "LookupGuard")
+INTAKE = web.AppKey("intake", "Intake")
+INTAKE_RATE_LIMIT = web.AppKey("intake_rate_limit", "AddressRateLimit")
+SMTP_LISTENER = web.AppKey("smtp_listener", "asyncio.Server | None")

@@ -3,7 +3,7 @@
 from aiohttp import web
 
 from helpdesk.domain.tickets import TICKET_NUMBER_PATTERN
-from helpdesk.entrypoints import admin, api, console, guidance, openapi, tracking, views
+from helpdesk.entrypoints import admin, api, channels, console, guidance, openapi, tracking, views
 
 
 def setup_routes(app: web.Application) -> None:
@@ -67,3 +67,18 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/admin/{what:[a-z-]+}", admin.act)
     app.router.add_get("/admin/reports", admin.report_page, name="reports")
     app.router.add_get("/admin/reports.csv", admin.report_csv)
+    # Intake channels (issue 5).
+    app.router.add_get("/contact", channels.contact_choose, name="contact")
+    app.router.add_get("/contact/{kind}", channels.contact_form, name="contact_form")
+    app.router.add_post("/contact/{kind}", channels.contact_send)
+    app.router.add_get("/attachments/{id}", channels.attachment, name="attachment")
+    app.router.add_get("/channels/whatsapp/webhook", channels.whatsapp_verify)
+    app.router.add_post("/channels/whatsapp/webhook", channels.whatsapp_webhook)
+    app.router.add_get("/channels/x/webhook", channels.x_crc)
+    app.router.add_post("/channels/x/webhook", channels.x_webhook)
+    app.router.add_get("/console/calls", channels.calls_page, name="calls")
+    app.router.add_post("/console/calls", channels.log_call)
+    app.router.add_post("/console/callbacks", channels.promise_callback)
+    app.router.add_post(r"/console/callbacks/{task_id:\d+}/done", channels.callback_done)
+    app.router.add_get("/console/inbound", channels.inbound_page, name="inbound")
+    app.router.add_post(r"/console/inbound/{id:\d+}/try-again", channels.inbound_try_again)

@@ -18,6 +18,7 @@ from helpdesk.adapters.sms import HttpSmsGateway
 from helpdesk.adapters.webhooks import WebhookSender
 from helpdesk.config import Config
 from helpdesk.entrypoints import keys
+from helpdesk.services.channel_replies import channel_senders
 from helpdesk.services.delivery import Senders, deliver_due
 from helpdesk.services.desk import ensure_settings
 from helpdesk.services.messages import MessageWriter
@@ -44,7 +45,7 @@ def senders_from(config: Config, writer: MessageWriter) -> Senders:
         if config.sms_gateway_url
         else None
     )
-    return Senders(writer, mailer, sms, WebhookSender())
+    return Senders(writer, mailer, sms, WebhookSender(), channel_senders(config.channels))
 
 
 async def _run(app: web.Application, senders: Senders) -> None:

@@ -8,6 +8,7 @@ from urllib.parse import quote
 import aiohttp_jinja2
 from aiohttp import web
 
+from helpdesk.adapters.orm.channels import Attachment
 from helpdesk.domain.tickets import IllegalTransition, Status
 from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.csrf import checked_form, csrf_token
@@ -42,6 +43,7 @@ async def _render(request, ticket, key: str, error: str = "", status: int = 200)
         "key": key,
         "status_name": STATUS_NAMES[str(ticket.status)],
         "events": await svc.public_timeline(ticket),
+        "attachments": await Attachment.filter(ticket_id=ticket.id).order_by("id"),
         "can_confirm": ticket.status in (Status.RESOLVED, Status.VERIFIED),
         "can_reopen": reopen_open,
         "can_rate": ticket.status == Status.CLOSED and ticket.rating is None,
@@ -49,6 +51,7 @@ async def _render(request, ticket, key: str, error: str = "", status: int = 200)
         "notice": request.query.get("notice", ""),
         "error": error,
         "csrf_token": await csrf_token(request),
+        "tz": request.app[keys.CONFIG].institute_tz,
     }
     response = aiohttp_jinja2.render_template(
         "tracking/ticket.html", request, context, status=status

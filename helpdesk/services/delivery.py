@@ -19,6 +19,13 @@ from helpdesk.adapters.orm.desk import Notification, Webhook
 from helpdesk.adapters.sms import HttpSmsGateway
 from helpdesk.adapters.webhooks import WebhookSender
 from helpdesk.domain.notifications import Medium, gives_up, retry_delay
+from helpdesk.domain.tickets import Channel
+from helpdesk.services.channel_replies import (
+    CONVERSATION_MEDIUMS,
+    ChannelSenders,
+    email_thread_headers,
+    remember_sent,
+)
 from helpdesk.services.messages import MessageWriter
 from helpdesk.services.tickets import SYSTEM, record
 
@@ -33,6 +40,7 @@ class Senders:
     mailer: SmtpMailer | None  # None: email waits in the outbox until SMTP is configured
     sms: HttpSmsGateway | None  # None: phone notifications become call tasks for Level 1
     webhooks: WebhookSender
+    channels: ChannelSenders | None = None  # replies on WhatsApp and X (issue 5)
 
 
 @dataclass
@@ -44,6 +52,7 @@ class DeliveryResult:
 
 async def _claim(now: datetime, senders: Senders, batch: int) -> list[Notification]:
     mediums = [Medium.SMS, Medium.WEBHOOK] + ([Medium.EMAIL] if senders.mailer else [])
+    mediums += list(CONVERSATION_MEDIUMS) if senders.channels else []
     async with in_transaction():
         rows = (
             await Notification.filter(state=PENDING, medium__in=mediums, next_attempt_at__lte=now)
@@ -67,7 +76,7 @@ async def deliver_due(now: datetime, senders: Senders, *, batch: int = 50) -> De
             result.call_tasks += 1
             continue
         try:
-            await _send(row, senders)
+            await _send(row, senders, now)
         except DeliveryFailed as error:
             await _record_attempt(row, now, str(error))
             result.failed += 1
@@ -77,10 +86,18 @@ async def deliver_due(now: datetime, senders: Senders, *, batch: int = 50) -> De
     return result
 
 
-async def _send(row: Notification, senders: Senders) -> None:
+async def _send(row: Notification, senders: Senders, now: datetime) -> None:
     if row.medium == Medium.EMAIL:
         email = senders.writer.email(row.kind, row.locale, row.payload)
-        await senders.mailer.send(row.recipient, email.subject, email.text, email.html)
+        headers = await email_thread_headers(
+            row.ticket_id, row.recipient, senders.mailer.sender, row.kind
+        )
+        message_id = await senders.mailer.send(
+            row.recipient, email.subject, email.text, email.html, headers
+        )
+        await remember_sent(Channel.EMAIL, row.ticket_id, message_id, row.recipient)
+    elif row.medium in CONVERSATION_MEDIUMS and senders.channels is not None:
+        await senders.channels.send(row, senders, now)
     elif row.medium == Medium.SMS:
         await senders.sms.send(row.recipient, senders.writer.sms(row.kind, row.locale, row.payload))
     elif row.medium == Medium.WEBHOOK:

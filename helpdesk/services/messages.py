@@ -193,4 +193,11 @@ EVENT_NAMES = {
     "notification_failed": N_("Notification attempt failed"),
     "call_task": N_("Call task for Level 1"),
     "called_requester": N_("Requester called"),
+    # Intake channels (issue 5).
+    "merge_offered": N_("Same requester, same category: a merge is offered"),
+    "follow_up_of": N_("Follow-up of a finished ticket"),
+    "attachments_refused": N_("Attachments not kept"),
+    "phone_call": N_("Phone call"),
+    "callback_scheduled": N_("Call-back promised"),
+    "callback_done": N_("Called back"),
 }

@@ -13,6 +13,7 @@ from helpdesk.adapters.orm.tickets import Ticket
 from helpdesk.domain.institute import StaffRole
 from helpdesk.domain.notifications import Medium, NotificationKind, requester_medium
 from helpdesk.domain.tickets import ContactPreference
+from helpdesk.services.channel_replies import conversation_channel
 
 # Requester notifications that also go to subscribed webhooks, under these event names.
 WEBHOOK_EVENTS = {
@@ -47,15 +48,17 @@ async def notify_requester(
     medium = requester_medium(
         ContactPreference(ticket.contact_preference), ticket.requester_email, ticket.requester_phone
     )
+    recipient = ticket.requester_email if medium == Medium.EMAIL else ticket.requester_phone
+    on_channel = conversation_channel(ticket)  # a WhatsApp or X conversation is answered there
+    if on_channel is not None:
+        medium, recipient = on_channel
     if medium is not None:
         made.append(
             await Notification.create(
                 ticket=ticket,
                 kind=kind,
                 medium=medium,
-                recipient=ticket.requester_email
-                if medium == Medium.EMAIL
-                else ticket.requester_phone,
+                recipient=recipient,
                 locale=ticket.requester_locale,
                 payload=_snapshot(ticket, **extra),
                 next_attempt_at=now,

@@ -27,6 +27,13 @@ MATRIX = [
     ("GET", "/console/phone-call", "/console/phone-call", {ADMIN, L1}, 200),
     ("POST", "/console/phone-call", "/console/phone-call", {ADMIN, L1}, 400),
     ("POST", "/console/calls/{task_id}/done", "/console/calls/999/done", {ADMIN, L1}, 404),
+    # Intake channels: Level 1's calls, call-backs and messages without a ticket.
+    ("GET", "/console/calls", "/console/calls", {ADMIN, L1}, 200),
+    ("POST", "/console/calls", "/console/calls", {ADMIN, L1}, 400),
+    ("POST", "/console/callbacks", "/console/callbacks", {ADMIN, L1}, 400),
+    ("POST", "/console/callbacks/{task_id}/done", "/console/callbacks/999/done", {ADMIN, L1}, 409),
+    ("GET", "/console/inbound", "/console/inbound", {ADMIN, L1}, 200),
+    ("POST", "/console/inbound/{id}/try-again", "/console/inbound/999/try-again", {ADMIN, L1}, 404),
     ("GET", "/console/tickets/{number}", "{ours}", EVERYONE, 200),
     ("GET", "/console/tickets/{number}", "{theirs}", {ADMIN, L1}, 200),
     ("POST", "/console/tickets/{number}/{action}", "{ours}/note", {ADMIN, L2, MANAGER}, 303),

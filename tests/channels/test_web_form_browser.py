@@ -1,0 +1,56 @@
+"""The public web form in Debian's Chromium: Arabic first, a file attached, the ticket number shown."""
+
+import pytest
+from playwright.async_api import async_playwright, expect
+
+from helpdesk.adapters.orm.channels import Attachment
+from helpdesk.adapters.orm.tickets import Ticket
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = "<img src=x onerror=\"document.title='pwned'\">"
+
+
+@pytest.fixture
+async def browser(client):
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--headless=new"]
+        )
+        yield chromium
+        await chromium.close()
+
+
+async def test_a_trainee_sends_a_complaint_with_a_file_in_arabic(browser, server, tmp_path):
+    receipt = tmp_path / "إيصال.pdf"
+    receipt.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    page = await browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    await page.goto(str(server.make_url("/")))
+    assert await page.get_attribute("html", "dir") == "rtl"
+    await page.get_by_role("link", name="راسل مركز الاتصال").click()
+    await page.get_by_role("link", name="شكوى").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("شكوى")
+    await page.get_by_label("ما موضوعها؟").select_option("certificates")
+    await page.get_by_label("الموضوع").fill("لم تصدر شهادتي")
+    await page.get_by_label("التفاصيل").fill(HOSTILE + " أنهيت الدورة قبل أسبوعين.")
+    await page.get_by_label("المرفقات (اختياري)").set_input_files(str(receipt))
+    await page.get_by_label("اسمك").fill("هدى")
+    await page.get_by_label("البريد الإلكتروني").fill("huda@example.org")
+    await page.get_by_role("button", name="أرسل").click()
+
+    await expect(page.get_by_role("heading", level=1)).to_have_text("شكراً لك، وصلتنا رسالتك")
+    ticket = await Ticket.get()
+    await expect(page.locator(".ticket-number")).to_have_text(ticket.number)
+    await expect(page.locator(".tracking-link")).to_contain_text(f"/track/{ticket.number}?key=")
+    assert ticket.description.startswith(HOSTILE)  # stored as written, shown as text
+    attachment = await Attachment.get(ticket_id=ticket.id)
+    assert attachment.filename == "إيصال.pdf"
+
+    await page.locator(".tracking-link").click()
+    await expect(page.get_by_role("link", name="إيصال.pdf")).to_be_visible()
+    await expect(page.get_by_text(HOSTILE + " أنهيت الدورة قبل أسبوعين.")).to_be_visible()
+    assert "pwned" not in await page.title()
+    assert errors == []
