@@ -26,6 +26,7 @@ from classroom_helper.services.actions import run_once
 from classroom_helper.services.room_log import Outcome, wire
 from classroom_helper.services.rooms import room_session
 from classroom_helper.services.sync import sync
+from helpdesk.domain.events import TicketChanged
 from helpdesk.i18n import N_, Catalogues
 from helpdesk.services.bus import MessageBus
 
@@ -111,6 +112,7 @@ class RoomGateway:
         self.process = uuid.uuid4().hex
         self.closing = False
         self._room_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        bus.subscribe(TicketChanged, self.on_ticket_changed)
         sio.on("connect", self.connect)
         sio.on("disconnect", self.disconnect)
         sio.on("*", self.dispatch)
@@ -230,6 +232,14 @@ class RoomGateway:
             await self.sio.emit("room.event", wire(event, for_trainee=False), to=staff)
         if trainees:
             await self.sio.emit("room.event", wire(event, for_trainee=True), to=trainees)
+
+    async def on_ticket_changed(self, event: TicketChanged) -> None:
+        """The helpdesk moved a ticket; if it came from a room issue, its trainee is told there."""
+        room_id = await issues.room_of_ticket(event.number)
+        if room_id is not None:
+            await self.act(
+                room_id, partial(issues.ticket_news, event.number, event.status, self.clock())
+            )
 
     async def push_presence(self, room_id: str) -> None:
         counts = await presence.counts(room_id, self.clock())

@@ -425,6 +425,32 @@ async def ticket_on_its_own(issue_id: int, reason: TicketReason, now: datetime) 
         return await _make_ticket(row, reason, now)
 
 
+# What a trainee is told about the ticket their issue became (the rest is the helpdesk's business).
+TICKET_NEWS = frozenset({"referred", "in_progress", "resolved", "verified", "closed"})
+
+
+async def room_of_ticket(number: str) -> str | None:
+    return (
+        await RoomIssueRecord.filter(ticket_number=number).first().values_list("room_id", flat=True)
+    )
+
+
+async def ticket_news(number: str, status: str, now: datetime) -> Outcome:
+    """The helpdesk moved a ticket made from a room issue: its trainee (and the room's managers)
+    hear of it once per status."""
+    async with in_transaction():
+        row = await RoomIssueRecord.select_for_update().get_or_none(ticket_number=number)
+        if row is None or status not in TICKET_NEWS or row.ticket_status == status:
+            return Outcome({})
+        row.ticket_status = status
+        await row.save(update_fields=["ticket_status"])
+        news = {"issue_id": row.id, "ticket_number": number, "status": status}
+        return Outcome(
+            news,
+            [await record(row.room_id, "issue.ticket", news, issue_audience(row.trainee_sub), now)],
+        )
+
+
 async def tickets_at_session_end(room_id: str, now: datetime) -> list[Outcome]:
     """Inside the closing transaction: every open issue of the room becomes a ticket."""
     rows = await RoomIssueRecord.select_for_update().filter(
