@@ -5,6 +5,8 @@ It imports both halves (so it stands above them); run.py and the tests build the
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import logging
 from pathlib import Path
@@ -19,7 +21,10 @@ from redis.asyncio import Redis
 
 import classroom_helper
 import helpdesk
+from classroom_helper.adapters.rate_limits import PersonRateLimit
+from classroom_helper.domain.room_issues import TicketRules
 from classroom_helper.entrypoints.routes import setup_routes as setup_room_routes
+from classroom_helper.entrypoints.socketio import RoomGateway
 from helpdesk.adapters import database
 from helpdesk.config import Config
 from helpdesk.entrypoints import keys, middleware
@@ -34,6 +39,10 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 TORTOISE_APPS = {
     **database.HELPDESK_APPS,
+    "classroom": {
+        "models": ["classroom_helper.adapters.orm"],
+        "migrations": "classroom_helper.migrations",
+    },
 }
 
 
@@ -53,6 +62,13 @@ def build_app(config: Config) -> web.Application:
     app[keys.REDIS] = Redis.from_url(config.redis_url) if config.redis_url else None
     app[keys.SIO] = _socketio_server(config)
     app[keys.SIO].attach(app)
+    app[keys.ROOM] = RoomGateway(
+        app[keys.SIO],
+        catalogues,
+        app[keys.BUS],
+        PersonRateLimit(config.room_rate_limit, config.redis_url),
+        TicketRules(config.room_unclaimed_limit, config.room_no_manager_grace),
+    )
 
     setup_sessions(
         app,
@@ -72,6 +88,7 @@ def build_app(config: Config) -> web.Application:
         autoescape=True,
     )
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_room_sweeper)
     app.on_shutdown.append(_disconnect_live_clients)
     app.on_cleanup.append(_close_redis)
 
@@ -124,6 +141,18 @@ async def _database(app: web.Application):
         yield
     finally:
         await context.close_connections()
+
+
+async def _room_sweeper(app: web.Application):
+    """The live room's own clock: automatic tickets, sessions past their end, presence."""
+    room, config = app[keys.ROOM], app[keys.CONFIG]
+    every = max(0.2, min(5.0, config.room_no_manager_grace.total_seconds() / 4))
+    sweeper = asyncio.create_task(room.run_sweeper(every))
+    yield
+    sweeper.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await sweeper
+    await room.rate_limit.close()
 
 
 async def _disconnect_live_clients(app: web.Application) -> None:

@@ -6,6 +6,7 @@ import os
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -45,6 +46,12 @@ SETTINGS = (
     Setting("SMTP_TLS", "none", "none | starttls | tls"),
     Setting("MAIL_FROM", "support@sanad.local", "sender address of email to trainees"),
     Setting("LOG_LEVEL", "INFO", "DEBUG | INFO | WARNING | ERROR"),
+    Setting(
+        "ROOM_UNCLAIMED_MINUTES", "10", "a room issue unclaimed this long becomes a helpdesk ticket"
+    ),
+    Setting(
+        "ROOM_RATE_LIMIT", "30 per 10 seconds", "events one person may send in a live room (limits)"
+    ),
 )
 
 
@@ -67,6 +74,10 @@ class Config:
     log_level: str
     # Socket.IO channel on Redis; tests give each run its own (pub/sub is global across Redis dbs).
     socketio_channel: str = "sanad"
+    room_unclaimed_limit: timedelta = timedelta(minutes=10)
+    # A manager who drops for a moment (a reload) is not "no manager online".
+    room_no_manager_grace: timedelta = timedelta(minutes=1)
+    room_rate_limit: str = "30 per 10 seconds"
     # The demo host page mints tokens for anyone: only `run.py demo` turns it on, never the environment.
     demo: bool = False
 
@@ -93,6 +104,10 @@ class Config:
             log_level=_choice(
                 "LOG_LEVEL", raw["LOG_LEVEL"].upper(), ("DEBUG", "INFO", "WARNING", "ERROR")
             ),
+            room_unclaimed_limit=timedelta(
+                minutes=_integer("ROOM_UNCLAIMED_MINUTES", raw["ROOM_UNCLAIMED_MINUTES"], 1, 1440)
+            ),
+            room_rate_limit=_rate_limit("ROOM_RATE_LIMIT", raw["ROOM_RATE_LIMIT"]),
         )
 
     @property
@@ -115,6 +130,19 @@ def _integer(name: str, value: str, low: int, high: int) -> int:
 
 def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:
     return _check(name, value, lambda v: v in choices, "one of " + ", ".join(choices))
+
+
+def _rate_limit(name: str, value: str) -> str:
+    from limits import parse
+
+    def ok(v: str) -> bool:
+        try:
+            parse(v)
+        except ValueError:
+            return False
+        return True
+
+    return _check(name, value, ok, "a rate such as '30 per 10 seconds'")
 
 
 def _email(name: str, value: str) -> str:

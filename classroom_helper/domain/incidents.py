@@ -7,6 +7,9 @@ from datetime import timedelta
 
 from classroom_helper.domain.room_issues import IssueCategory, RoomIssue
 
+# Two trainees raising the same problem this close together are most likely one incident.
+INCIDENT_WINDOW = timedelta(minutes=2)
+
 # "Other" is free text: two "other" issues are rarely the same problem.
 GROUPED_CATEGORIES = frozenset(IssueCategory) - {IssueCategory.OTHER}
 

@@ -76,7 +76,10 @@ class ClientEvent(BaseModel):
 
 
 class Sync(BaseModel):
+    """Reading changes nothing, so `cid` is optional here."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+    cid: ClientId | None = None
     last_seq: Annotated[int, Field(strict=True, ge=0)] | None = None
 
 

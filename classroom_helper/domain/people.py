@@ -5,12 +5,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from classroom_helper.domain.errors import NotPermitted
-
-
-class Role(StrEnum):
-    TRAINEE = "trainee"
-    TRAINER = "trainer"
-    MANAGER = "manager"
+from helpdesk.domain.institute import RoomRole as Role
 
 
 class Action(StrEnum):
@@ -51,7 +46,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.UPVOTE_QUESTION,
         }
     ),
-    Role.MANAGER: frozenset(
+    Role.ROOM_MANAGER: frozenset(
         {
             Action.CLAIM_ISSUE,
             Action.RESOLVE_ISSUE,

@@ -141,7 +141,7 @@ class RoomIssue:
             raise NotPermitted("This issue belongs to another room.", code="wrong_room")
         if person.role is Role.TRAINEE:
             self._require_owner(person)
-        elif person.role is not Role.MANAGER:
+        elif person.role is not Role.ROOM_MANAGER:
             raise NotPermitted(
                 "Only the trainee and the room's managers write in an issue's thread."
             )
@@ -151,7 +151,7 @@ class RoomIssue:
     def visible_to(self, person: Person) -> bool:
         if person.room != self.room:
             return False
-        return person.role is Role.MANAGER or person.sub == self.trainee_sub
+        return person.role is Role.ROOM_MANAGER or person.sub == self.trainee_sub
 
     def _require_owner(self, trainee: Person) -> None:
         if trainee.role is not Role.TRAINEE or trainee.sub != self.trainee_sub:

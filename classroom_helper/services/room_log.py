@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 
 from classroom_helper.adapters.orm import RoomEventRecord, RoomLedger
@@ -39,17 +38,16 @@ class Outcome:
 
     data: dict[str, Any]
     events: list[RoomEventRecord] = field(default_factory=list)
+    # the room's queue changed: tell each waiting trainee their new place
     queue_moved: bool = False
+    # domain events for the message bus, published once committed
+    published: list[object] = field(default_factory=list)
 
 
 async def ensure_ledger(room_id: str) -> None:
-    """Create the room's ledger row outside the hot path (a race between two processes is fine)."""
-    if await RoomLedger.exists(room_id=room_id):
-        return
-    try:
-        await RoomLedger.create(room_id=room_id)
-    except IntegrityError:
-        pass
+    """Create the room's ledger row if it is missing (INSERT ... ON CONFLICT DO NOTHING: two
+    processes may race, and a failed INSERT would abort a PostgreSQL transaction)."""
+    await RoomLedger.bulk_create([RoomLedger(room_id=room_id)], ignore_conflicts=True)
 
 
 async def record(
@@ -62,8 +60,9 @@ async def record(
 ) -> RoomEventRecord:
     """Store one event with the room's next sequence number. Call inside a transaction: the
     UPDATE locks the ledger row until commit, so numbers are gap-free and in commit order."""
-    await ensure_ledger(room_id)
-    await RoomLedger.filter(room_id=room_id).update(seq=F("seq") + 1)
+    if not await RoomLedger.filter(room_id=room_id).update(seq=F("seq") + 1):
+        await ensure_ledger(room_id)
+        await RoomLedger.filter(room_id=room_id).update(seq=F("seq") + 1)
     ledger = await RoomLedger.get(room_id=room_id)
     return await RoomEventRecord.create(
         room_id=room_id,
@@ -95,7 +94,7 @@ async def missed_events(person: Person, last_seq: int, up_to: int) -> list[dict[
     if last_seq > up_to or up_to - last_seq > REPLAY_LIMIT:
         return None
     query = RoomEventRecord.filter(room_id=person.room, seq__gt=last_seq, seq__lte=up_to)
-    if person.role is Role.MANAGER:
+    if person.role is Role.ROOM_MANAGER:
         query = query.filter(to_managers=True)
     elif person.role is Role.TRAINER:
         query = query.filter(to_trainers=True)

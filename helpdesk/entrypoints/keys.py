@@ -15,3 +15,4 @@ SIO = web.AppKey("sio", "socketio.AsyncServer")
 BUS = web.AppKey("bus", "MessageBus")
 REDIS = web.AppKey("redis", "Redis | None")
 TORTOISE_CONFIG = web.AppKey("tortoise_config", dict)
+ROOM = web.AppKey("room", "RoomGateway")  # the live room's Socket.IO gateway

@@ -10,7 +10,7 @@ from classroom_helper.domain.room_issues import IssueCategory, RoomIssue
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=2)
-MONA = Person("m1", "Mona", Role.MANAGER, "r1")
+MONA = Person("m1", "Mona", Role.ROOM_MANAGER, "r1")
 
 
 def issue(id, seconds, category=IssueCategory.NO_AUDIO, room="r1", incident=None) -> RoomIssue:

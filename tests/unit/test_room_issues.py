@@ -16,10 +16,10 @@ from classroom_helper.domain.room_issues import (
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 SARA = Person("t1", "Sara", Role.TRAINEE, "r1")
 OMAR = Person("t2", "Omar", Role.TRAINEE, "r1")
-MONA = Person("m1", "Mona", Role.MANAGER, "r1")
-HADI = Person("m2", "Hadi", Role.MANAGER, "r1")
+MONA = Person("m1", "Mona", Role.ROOM_MANAGER, "r1")
+HADI = Person("m2", "Hadi", Role.ROOM_MANAGER, "r1")
 TRAINER = Person("c1", "Dr Ali", Role.TRAINER, "r1")
-OTHER_ROOM_MANAGER = Person("m9", "Ziad", Role.MANAGER, "r2")
+OTHER_ROOM_MANAGER = Person("m9", "Ziad", Role.ROOM_MANAGER, "r2")
 
 
 def raised(**kw) -> RoomIssue:

@@ -16,7 +16,7 @@ SARA = Person("t1", "Sara", Role.TRAINEE, "r1")
 OMAR = Person("t2", "Omar", Role.TRAINEE, "r1")
 LINA = Person("t3", "Lina", Role.TRAINEE, "r1")
 ALI = Person("c1", "Dr Ali", Role.TRAINER, "r1")
-MONA = Person("m1", "Mona", Role.MANAGER, "r1")
+MONA = Person("m1", "Mona", Role.ROOM_MANAGER, "r1")
 
 
 def asked(id=1, seconds=0, hidden=False) -> ContentQuestion:

@@ -15,7 +15,7 @@ from classroom_helper.domain.payloads import (
 )
 from classroom_helper.domain.people import Action, Person, Role, may, require
 
-T, M, C = Role.TRAINEE, Role.MANAGER, Role.TRAINER
+T, M, C = Role.TRAINEE, Role.ROOM_MANAGER, Role.TRAINER
 # Written out by hand from the policy, independently of PERMISSIONS.
 WHO_MAY = {
     Action.RAISE_ISSUE: {T},
@@ -56,7 +56,7 @@ def test_permission_matrix(role, action):
 
 
 def test_no_one_acts_on_another_room():
-    manager = Person("m1", "Mona", Role.MANAGER, "r1")
+    manager = Person("m1", "Mona", Role.ROOM_MANAGER, "r1")
     require(manager, Action.CLAIM_ISSUE, room="r1")
     with pytest.raises(NotPermitted) as refused:
         require(manager, Action.CLAIM_ISSUE, room="r2")

@@ -1,0 +1,252 @@
+"""Socket.IO entry point of the live room: admit people with their host token, validate each event,
+call one use case, ack, and send the stored events to their audiences (docs/realtime-protocol.md)."""
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import socketio
+
+from classroom_helper.adapters.host_tokens import TokenRefused, verify_host_token
+from classroom_helper.adapters.orm import RoomEventRecord
+from classroom_helper.adapters.rate_limits import PersonRateLimit
+from classroom_helper.domain import payloads
+from classroom_helper.domain.errors import NotPermitted, RoomError
+from classroom_helper.domain.people import Person, Role
+from classroom_helper.domain.room_issues import TicketRules
+from classroom_helper.services import issues, presence, questions, reroute, sessions
+from classroom_helper.services.actions import run_once
+from classroom_helper.services.room_log import Outcome, wire
+from classroom_helper.services.rooms import room_session
+from classroom_helper.services.sync import sync
+from helpdesk.i18n import N_, Catalogues
+from helpdesk.services.bus import MessageBus
+
+log = logging.getLogger(__name__)
+
+UseCase = Callable[[Person, Any, datetime], Awaitable[Outcome]]
+
+USE_CASES: dict[str, UseCase] = {
+    "session.open": lambda person, _, now: sessions.open_session(person, person.room, now),
+    "session.close": lambda person, _, now: sessions.close_session(person, person.room, now),
+    "issue.raise": issues.raise_issue,
+    "issue.claim": issues.claim_issue,
+    "issue.message": issues.message_issue,
+    "issue.resolve": issues.resolve_issue,
+    "issue.escalate": issues.escalate_issue,
+    "issue.reroute": reroute.reroute_issue,
+    "issue.confirm": issues.confirm_issue,
+    "issue.reopen": issues.reopen_issue,
+    "issue.withdraw": issues.withdraw_issue,
+    "incident.resolve": issues.resolve_incident,
+    "incident.message": issues.message_incident,
+    "question.ask": questions.ask_question,
+    "question.upvote": questions.upvote_question,
+    "question.answer": questions.answer_question,
+    "question.answer_live": questions.answer_live,
+    "question.dismiss": questions.dismiss_question,
+    "question.reroute": reroute.reroute_question,
+}
+
+# What people read when the server refuses (the widget may show its own words for each code).
+REASONS = {
+    "token_missing": N_("Sign-in to the room is missing. Reload the page."),
+    "token_invalid": N_("Your room pass is not valid. Reload the page."),
+    "token_expired": N_("Your room pass has expired. Reload the page."),
+    "token_unknown_platform": N_("Your learning platform is not known to the support desk."),
+    "token_wrong_room": N_("Your room pass is for another room."),
+    "room_unknown": N_("This room is not known to the support desk."),
+    "invalid_payload": N_("The request was not understood."),
+    "unknown_event": N_("The request was not understood."),
+    "not_permitted": N_("You may not do this in this room."),
+    "not_yours": N_("Only the trainee who raised this issue may do that."),
+    "wrong_room": N_("This belongs to another room."),
+    "not_found": N_("It no longer exists."),
+    "invalid_state": N_("This is no longer possible: it has changed meanwhile."),
+    "already_claimed": N_("Another room manager has already taken this issue."),
+    "already_upvoted": N_("You have already supported this question."),
+    "own_question": N_("You cannot support your own question."),
+    "session_not_open": N_("The session is not open."),
+    "open_issue_exists": N_("You already have an open issue in this room."),
+    "rate_limited": N_("Too many requests. Wait a few seconds and try again."),
+    "cid_reused": N_("This request was already used for another action."),
+    "not_connected": N_("You are not connected to a room."),
+    "internal_error": N_("Something went wrong on our side. Try again."),
+}
+
+
+def staff_rooms(room_id: str) -> dict[Role, str]:
+    return {Role.ROOM_MANAGER: f"{room_id}:managers", Role.TRAINER: f"{room_id}:trainers"}
+
+
+def trainees_room(room_id: str) -> str:
+    return f"{room_id}:trainees"
+
+
+def person_room(room_id: str, sub: str) -> str:
+    return f"{room_id}:person:{sub}"
+
+
+class RoomGateway:
+    """The live room on one Socket.IO server (one process; Redis carries emits between processes)."""
+
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        catalogues: Catalogues,
+        bus: MessageBus,
+        rate_limit: PersonRateLimit,
+        rules: TicketRules,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
+        self.sio, self.catalogues, self.bus = sio, catalogues, bus
+        self.rate_limit, self.rules, self.clock = rate_limit, rules, clock
+        self.process = uuid.uuid4().hex
+        sio.on("connect", self.connect)
+        sio.on("disconnect", self.disconnect)
+        sio.on("*", self.dispatch)
+
+    # --- connections ------------------------------------------------------------------------
+
+    async def connect(self, sid: str, environ: dict, auth: Any = None) -> None:
+        auth = auth if isinstance(auth, dict) else {}
+        token, room = auth.get("token"), auth.get("room")
+        try:
+            room_pass = await verify_host_token(
+                token if isinstance(token, str) else "", room if isinstance(room, str) else None
+            )
+            await room_session(room_pass.room_id)
+        except (TokenRefused, RoomError) as refusal:
+            code = refusal.code
+            log.info("room connection refused: %s", code)
+            locale = auth.get("locale") if isinstance(auth.get("locale"), str) else "ar"
+            raise socketio.exceptions.ConnectionRefusedError(
+                self._say(locale, code), {"code": code}
+            ) from None
+        person = Person(
+            sub=room_pass.person_ref,
+            name=room_pass.name,
+            role=Role(room_pass.role),
+            room=room_pass.room_id,
+            email=room_pass.email or None,
+            phone=room_pass.phone or None,
+            locale=room_pass.locale or "ar",
+        )
+        await self.sio.save_session(sid, {"person": person})
+        if person.role is Role.TRAINEE:
+            await self.sio.enter_room(sid, trainees_room(person.room))
+            await self.sio.enter_room(sid, person_room(person.room, person.sub))
+        else:
+            await self.sio.enter_room(sid, staff_rooms(person.room)[person.role])
+        await presence.arrive(sid, self.process, person, self.clock())
+        await self.push_presence(person.room)
+
+    async def disconnect(self, sid: str, reason: Any = None) -> None:
+        room_id = await presence.leave(sid, self.clock())
+        if room_id is not None:
+            await self.push_presence(room_id)
+
+    # --- client events ----------------------------------------------------------------------
+
+    async def dispatch(self, event: str, sid: str, data: Any = None) -> dict[str, Any]:
+        person: Person | None = (await self.sio.get_session(sid)).get("person")
+        if person is None:
+            return self._refusal("ar", RoomError(code="not_connected"))
+        if not await self.rate_limit.allow(person.room, person.sub):
+            log.info("rate limited: %s in %s (%s)", person.sub, person.room, event)
+            return self._refusal(person.locale, RoomError(code="rate_limited"))
+        now = self.clock()
+        try:
+            payload = payloads.parse(event, data)
+            if isinstance(payload, payloads.Sync):
+                return {"ok": True, "data": await sync(person, payload.last_seq, now)}
+            outcome = await run_once(
+                person, event, payload.cid, now, lambda: USE_CASES[event](person, payload, now)
+            )
+        except RoomError as refusal:
+            if isinstance(refusal, NotPermitted):
+                log.warning(
+                    "refused %s by %s (%s) in %s: %s",
+                    event,
+                    person.sub,
+                    person.role,
+                    person.room,
+                    refusal.code,
+                )
+            return self._refusal(person.locale, refusal)
+        except Exception:
+            log.exception("room event %s by %s failed", event, person.sub)
+            return self._refusal(person.locale, RoomError(code="internal_error"))
+        await self.deliver(person.room, outcome)
+        return {"ok": True, "data": outcome.data}
+
+    def _refusal(self, locale: str | None, refusal: RoomError) -> dict[str, Any]:
+        message = self._say(locale or "ar", refusal.code)
+        if isinstance(refusal, payloads.InvalidPayload):
+            message = f"{message} {refusal.message}"
+        return {"ok": False, "error": refusal.code, "message": message}
+
+    def _say(self, locale: str, code: str) -> str:
+        return self.catalogues.gettext(locale, REASONS.get(code, REASONS["internal_error"]))
+
+    # --- what the room is told ------------------------------------------------------------------
+
+    async def deliver(self, room_id: str, outcome: Outcome) -> None:
+        """Send a committed outcome's events, the queue if it moved, and its bus events."""
+        for event in outcome.events:
+            await self.emit_event(event)
+        if outcome.queue_moved:
+            await self.push_queue(room_id)
+        for published in outcome.published:
+            await self.bus.publish(published)
+
+    async def emit_event(self, event: RoomEventRecord) -> None:
+        staff = [
+            target
+            for wanted, target in (
+                (event.to_managers, staff_rooms(event.room_id)[Role.ROOM_MANAGER]),
+                (event.to_trainers, staff_rooms(event.room_id)[Role.TRAINER]),
+            )
+            if wanted
+        ]
+        trainees = [trainees_room(event.room_id)] if event.to_trainees else []
+        if event.to_person:
+            trainees.append(person_room(event.room_id, event.to_person))
+        if staff:
+            await self.sio.emit("room.event", wire(event, for_trainee=False), to=staff)
+        if trainees:
+            await self.sio.emit("room.event", wire(event, for_trainee=True), to=trainees)
+
+    async def push_presence(self, room_id: str) -> None:
+        counts = await presence.counts(room_id, self.clock())
+        rooms = [*staff_rooms(room_id).values(), trainees_room(room_id)]
+        await self.sio.emit("room.presence", {"presence": counts}, to=rooms)
+
+    async def push_queue(self, room_id: str) -> None:
+        for place in await issues.room_queue(room_id, self.clock()):
+            sub = place.pop("trainee_sub")
+            await self.sio.emit("issue.queue", {"queue": place}, to=person_room(room_id, sub))
+
+    # --- what the room does on its own -------------------------------------------------------------
+
+    async def sweep(self) -> None:
+        """Keep this process's presence fresh; make the tickets and close the sessions that are due."""
+        now = self.clock()
+        await presence.refresh(self.process, now)
+        for outcome in [
+            *await issues.tickets_due(self.rules, now),
+            *await sessions.sessions_past_their_end(now),
+        ]:
+            room_id = outcome.events[0].room_id
+            await self.deliver(room_id, outcome)
+
+    async def run_sweeper(self, every: float) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("room sweep failed")
+            await asyncio.sleep(every)

@@ -1,0 +1,156 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    initial = True
+
+    operations = [
+        ops.CreateModel(
+            name='ClientActionRecord',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('room_id', fields.CharField(max_length=128)),
+                ('person_sub', fields.CharField(max_length=128)),
+                ('cid', fields.CharField(max_length=64)),
+                ('event', fields.CharField(max_length=32)),
+                ('result', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'room_client_action', 'app': 'classroom', 'unique_together': (('room_id', 'person_sub', 'cid'),), 'pk_attr': 'id', 'table_description': 'A client event already handled, with its ack data: a retry with the same cid gets it back.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ContentQuestionRecord',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('room_id', fields.CharField(db_index=True, max_length=128)),
+                ('asker_sub', fields.CharField(max_length=128)),
+                ('asker_name', fields.CharField(max_length=200)),
+                ('name_hidden', fields.BooleanField(default=False)),
+                ('text', fields.TextField(unique=False)),
+                ('state', fields.CharField(max_length=16)),
+                ('asked_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('upvotes', fields.IntField(default=0)),
+                ('answer', fields.TextField(default='', unique=False)),
+                ('answer_audience', fields.CharField(null=True, max_length=8)),
+                ('answered_by_name', fields.CharField(null=True, max_length=200)),
+                ('dismiss_reason', fields.TextField(default='', unique=False)),
+                ('closed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('rerouted_to_issue', fields.IntField(null=True)),
+                ('rerouted_from_issue', fields.IntField(null=True)),
+            ],
+            options={'table': 'room_question', 'app': 'classroom', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='IncidentRecord',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('room_id', fields.CharField(db_index=True, max_length=128)),
+                ('category', fields.CharField(max_length=32)),
+                ('state', fields.CharField(default='open', max_length=16)),
+                ('opened_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('resolved_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'room_incident', 'app': 'classroom', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='PresenceRecord',
+            fields=[
+                ('sid', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=64)),
+                ('process', fields.CharField(max_length=64)),
+                ('room_id', fields.CharField(db_index=True, max_length=128)),
+                ('person_sub', fields.CharField(max_length=128)),
+                ('role', fields.CharField(max_length=16)),
+                ('seen_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'room_presence', 'app': 'classroom', 'pk_attr': 'sid', 'table_description': 'A live connection. Rows of a process that died go stale (seen_at stops moving) and stop counting.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='QuestionUpvoteRecord',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('question', fields.ForeignKeyField('classroom.ContentQuestionRecord', source_field='question_id', db_constraint=True, to_field='id', related_name='upvote_rows', on_delete=OnDelete.CASCADE)),
+                ('trainee_sub', fields.CharField(max_length=128)),
+            ],
+            options={'table': 'room_question_upvote', 'app': 'classroom', 'unique_together': (('question', 'trainee_sub'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='RoomEventRecord',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('room_id', fields.CharField(max_length=128)),
+                ('seq', fields.BigIntField()),
+                ('type', fields.CharField(max_length=32)),
+                ('at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('data', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('trainee_data', fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('to_managers', fields.BooleanField(default=False)),
+                ('to_trainers', fields.BooleanField(default=False)),
+                ('to_trainees', fields.BooleanField(default=False)),
+                ('to_person', fields.CharField(null=True, max_length=128)),
+            ],
+            options={'table': 'room_event', 'app': 'classroom', 'unique_together': (('room_id', 'seq'),), 'pk_attr': 'id', 'table_description': 'A sequenced server event, with who may see it (see docs/realtime-protocol.md §3.1).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='RoomIssueRecord',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('room_id', fields.CharField(db_index=True, max_length=128)),
+                ('trainee_sub', fields.CharField(max_length=128)),
+                ('trainee_name', fields.CharField(max_length=200)),
+                ('trainee_email', fields.CharField(null=True, max_length=254)),
+                ('trainee_phone', fields.CharField(null=True, max_length=40)),
+                ('trainee_locale', fields.CharField(null=True, max_length=10)),
+                ('category', fields.CharField(max_length=32)),
+                ('text', fields.TextField(default='', unique=False)),
+                ('diagnostics', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('state', fields.CharField(db_index=True, max_length=16)),
+                ('raised_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('claimed_by_sub', fields.CharField(null=True, max_length=128)),
+                ('claimed_by_name', fields.CharField(null=True, max_length=200)),
+                ('claimed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('resolution_note', fields.TextField(default='', unique=False)),
+                ('resolved_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('closed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('ticket_number', fields.CharField(null=True, max_length=32)),
+                ('ticket_reason', fields.CharField(null=True, max_length=32)),
+                ('incident_id', fields.IntField(null=True)),
+                ('rerouted_to_question', fields.IntField(null=True)),
+            ],
+            options={'table': 'room_issue', 'app': 'classroom', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='IssueMessageRecord',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('issue', fields.ForeignKeyField('classroom.RoomIssueRecord', source_field='issue_id', db_constraint=True, to_field='id', related_name='messages', on_delete=OnDelete.CASCADE)),
+                ('author_sub', fields.CharField(max_length=128)),
+                ('author_name', fields.CharField(max_length=200)),
+                ('author_role', fields.CharField(max_length=16)),
+                ('text', fields.TextField(unique=False)),
+                ('at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'room_issue_message', 'app': 'classroom', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='RoomLedger',
+            fields=[
+                ('room_id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=128)),
+                ('seq', fields.BigIntField(default=0)),
+                ('manager_left_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'room_ledger', 'app': 'classroom', 'pk_attr': 'room_id', 'table_description': 'One row per room: its last sequence number (incremented under a row lock), and when its'},
+            bases=['Model'],
+        ),
+    ]

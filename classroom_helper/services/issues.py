@@ -1,0 +1,430 @@
+"""Technical issues: raise, claim, chat, resolve, confirm, reopen, withdraw, turn into a ticket,
+re-route to the trainer; and room-wide incidents. Call each use case through `run_once` (client
+actions) or on its own (the sweeper): it expects to run inside one transaction."""
+
+import json
+from dataclasses import fields
+from datetime import datetime
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from classroom_helper.adapters.orm import (
+    IncidentRecord,
+    IssueMessageRecord,
+    RoomIssueRecord,
+)
+from classroom_helper.domain import payloads
+from classroom_helper.domain.errors import InvalidTransition, NotPermitted, RoomError
+from classroom_helper.domain.incidents import INCIDENT_WINDOW, group_for
+from classroom_helper.domain.people import Action, Person, Role, require
+from classroom_helper.domain.queue import estimated_wait, queue_position
+from classroom_helper.domain.room_issues import (
+    OPEN_STATES,
+    IssueCategory,
+    IssueState,
+    RoomIssue,
+    TicketReason,
+    TicketRules,
+    automatic_ticket_reason,
+)
+from classroom_helper.services import presence
+from classroom_helper.services.room_log import (
+    TO_MANAGERS,
+    Outcome,
+    issue_audience,
+    record,
+)
+from classroom_helper.services.rooms import require_open_session
+from classroom_helper.services.views import incident_view, issue_view, message_view
+from helpdesk.adapters.orm.institute import RoomSession
+from helpdesk.domain.events import TicketOpened
+from helpdesk.domain.tickets import Category, Channel, Requester, TicketKind
+from helpdesk.services.tickets import open_ticket
+
+_SHARED = [f.name for f in fields(RoomIssue) if f.name != "room"]
+
+CATEGORY_NAMES = {
+    IssueCategory.NO_AUDIO: "No audio",
+    IssueCategory.NO_VIDEO: "No video",
+    IssueCategory.NO_SHARED_SCREEN: "Cannot see the shared screen",
+    IssueCategory.CONNECTION_DROPS: "Connection keeps dropping",
+    IssueCategory.CANNOT_JOIN: "Cannot log in or reach the session",
+    IssueCategory.OTHER: "Other",
+}
+
+
+def as_issue(row: RoomIssueRecord) -> RoomIssue:
+    values = {name: getattr(row, name) for name in _SHARED}
+    values["category"] = IssueCategory(row.category)
+    values["state"] = IssueState(row.state)
+    values["ticket_reason"] = TicketReason(row.ticket_reason) if row.ticket_reason else None
+    return RoomIssue(room=row.room_id, **values)
+
+
+async def keep(issue: RoomIssue, row: RoomIssueRecord) -> None:
+    for name in _SHARED:
+        setattr(row, name, getattr(issue, name))
+    await row.save()
+
+
+async def issue_changed(row: RoomIssueRecord, now: datetime, kind="issue.updated") -> Any:
+    return await record(
+        row.room_id,
+        kind,
+        {"issue": issue_view(row, for_manager=True)},
+        issue_audience(row.trainee_sub),
+        now,
+        trainee_data={"issue": issue_view(row, for_manager=False)},
+    )
+
+
+async def load(person: Person, issue_id: int) -> RoomIssueRecord:
+    row = await RoomIssueRecord.select_for_update().get_or_none(id=issue_id)
+    if row is None:
+        raise RoomError("No such issue.", code="not_found")
+    if row.room_id != person.room:
+        raise NotPermitted("This issue belongs to another room.", code="wrong_room")
+    return row
+
+
+def view_for(person: Person, row: RoomIssueRecord) -> dict[str, Any]:
+    return issue_view(row, for_manager=person.role is Role.ROOM_MANAGER)
+
+
+# --- the trainee ------------------------------------------------------------------------------
+
+
+async def raise_issue(person: Person, event: payloads.RaiseIssue, now: datetime) -> Outcome:
+    require(person, Action.RAISE_ISSUE)
+    open_one = await RoomIssueRecord.filter(
+        room_id=person.room, trainee_sub=person.sub, state__in=list(OPEN_STATES)
+    ).first()
+    if open_one is not None:  # one open issue per trainee per room: return it
+        return Outcome(
+            {
+                "issue": view_for(person, open_one),
+                "existing": True,
+                "queue": await queue_of(open_one, now),
+            }
+        )
+    await require_open_session(person.room)
+    row = await RoomIssueRecord.create(
+        room_id=person.room,
+        trainee_sub=person.sub,
+        trainee_name=person.name,
+        trainee_email=person.email,
+        trainee_phone=person.phone,
+        trainee_locale=person.locale,
+        category=event.category,
+        text=event.text,
+        diagnostics=event.diagnostics,
+        state=IssueState.RAISED,
+        raised_at=now,
+    )
+    events = [await issue_changed(row, now, "issue.raised")]
+    events += await _group(row, now)
+    data = {"issue": view_for(person, row), "existing": False, "queue": await queue_of(row, now)}
+    return Outcome(data, events, queue_moved=True)
+
+
+async def _group(row: RoomIssueRecord, now: datetime) -> list:
+    """Join the new issue to an incident of its room when others raised the same lately."""
+    recent = await RoomIssueRecord.filter(
+        room_id=row.room_id,
+        category=row.category,
+        state__in=list(OPEN_STATES),
+        raised_at__gte=now - INCIDENT_WINDOW,
+    )
+    grouping = group_for(as_issue(row), [as_issue(r) for r in recent], INCIDENT_WINDOW)
+    if grouping is None:
+        return []
+    events = []
+    if grouping.incident_id is None:
+        incident = await IncidentRecord.create(
+            room_id=row.room_id, category=row.category, opened_at=now
+        )
+        for partner in [r for r in recent if r.id in grouping.partners]:
+            partner.incident_id = incident.id
+            await partner.save(update_fields=["incident_id"])
+            events.append(await issue_changed(partner, now))
+    else:
+        incident = await IncidentRecord.get(id=grouping.incident_id)
+    row.incident_id = incident.id
+    await row.save(update_fields=["incident_id"])
+    events.append(await issue_changed(row, now))
+    events.append(await _incident_changed(incident, now))
+    return events
+
+
+async def _incident_changed(incident: IncidentRecord, now: datetime):
+    members = await RoomIssueRecord.filter(incident_id=incident.id)
+    return await record(
+        incident.room_id,
+        "incident.updated",
+        {"incident": incident_view(incident, members)},
+        TO_MANAGERS,
+        now,
+    )
+
+
+async def confirm_issue(person: Person, event: payloads.OnIssue, now: datetime) -> Outcome:
+    return await _transition(person, event.issue_id, now, Action.CONFIRM_ISSUE, "confirm")
+
+
+async def withdraw_issue(person: Person, event: payloads.OnIssue, now: datetime) -> Outcome:
+    return await _transition(person, event.issue_id, now, Action.WITHDRAW_ISSUE, "withdraw")
+
+
+async def reopen_issue(person: Person, event: payloads.ReopenIssue, now: datetime) -> Outcome:
+    require(person, Action.REOPEN_ISSUE)
+    row = await load(person, event.issue_id)
+    others_open = await RoomIssueRecord.filter(
+        room_id=person.room, trainee_sub=person.sub, state__in=list(OPEN_STATES)
+    ).exclude(id=row.id)
+    if others_open:
+        raise RoomError("You already have an open issue in this room.", code="open_issue_exists")
+    issue = as_issue(row)
+    issue.reopen(person, now)
+    await keep(issue, row)
+    events = [await issue_changed(row, now)]
+    if event.text:
+        events.append(await _post(row, person, event.text, now))
+    return Outcome({"issue": view_for(person, row)}, events, queue_moved=True)
+
+
+# --- the room manager ---------------------------------------------------------------------------
+
+
+async def claim_issue(person: Person, event: payloads.OnIssue, now: datetime) -> Outcome:
+    return await _transition(person, event.issue_id, now, Action.CLAIM_ISSUE, "claim")
+
+
+async def resolve_issue(person: Person, event: payloads.ResolveIssue, now: datetime) -> Outcome:
+    require(person, Action.RESOLVE_ISSUE)
+    row = await load(person, event.issue_id)
+    issue = as_issue(row)
+    issue.resolve(person, event.note, now)
+    await keep(issue, row)
+    return Outcome(
+        {"issue": view_for(person, row)}, [await issue_changed(row, now)], queue_moved=True
+    )
+
+
+async def _transition(
+    person: Person, issue_id: int, now: datetime, action: Action, verb: str
+) -> Outcome:
+    require(person, action)
+    row = await load(person, issue_id)
+    issue = as_issue(row)
+    before = issue.state
+    getattr(issue, verb)(person, now)
+    if issue.state is before:  # e.g. claiming twice: nothing to tell anyone
+        return Outcome({"issue": view_for(person, row)})
+    await keep(issue, row)
+    return Outcome(
+        {"issue": view_for(person, row)}, [await issue_changed(row, now)], queue_moved=True
+    )
+
+
+async def message_issue(person: Person, event: payloads.IssueMessage, now: datetime) -> Outcome:
+    require(person, Action.MESSAGE_ISSUE)
+    row = await load(person, event.issue_id)
+    as_issue(row).check_may_write(person)
+    event_row = await _post(row, person, event.text, now)
+    return Outcome({"message": event_row.data["message"]}, [event_row])
+
+
+async def _post(row: RoomIssueRecord, person: Person, text: str, now: datetime):
+    message = await IssueMessageRecord.create(
+        issue=row,
+        author_sub=person.sub,
+        author_name=person.name,
+        author_role=person.role,
+        text=text,
+        at=now,
+    )
+    return await record(
+        row.room_id,
+        "issue.message",
+        {"issue_id": row.id, "message": message_view(message)},
+        issue_audience(row.trainee_sub),
+        now,
+    )
+
+
+async def escalate_issue(person: Person, event: payloads.ResolveIssue, now: datetime) -> Outcome:
+    require(person, Action.ESCALATE_ISSUE)
+    row = await load(person, event.issue_id)
+    if event.note:
+        await _post(row, person, event.note, now)
+    outcome = await _make_ticket(row, TicketReason.MANAGER, now, person)
+    outcome.data = {"issue": view_for(person, row)}
+    return outcome
+
+
+async def _make_ticket(
+    row: RoomIssueRecord, reason: TicketReason, now: datetime, by: Person | None = None
+) -> Outcome:
+    """Turn an open issue into a helpdesk ticket carrying its thread, diagnostics, room, course
+    and the trainee's contact."""
+    issue = as_issue(row)
+    if not issue.is_open:
+        raise InvalidTransition(f"The issue is {issue.state}; it can no longer become a ticket.")
+    session = await RoomSession.get_or_none(room_id=row.room_id)
+    thread = await IssueMessageRecord.filter(issue_id=row.id).order_by("at", "id")
+    description = "\n".join(
+        [
+            f"{CATEGORY_NAMES[issue.category]} — {session.title if session else row.room_id}",
+            row.text,
+            "",
+            *(f"[{m.at.isoformat()}] {m.author_name} ({m.author_role}): {m.text}" for m in thread),
+            "",
+            "Diagnostics: " + json.dumps(row.diagnostics, ensure_ascii=False, sort_keys=True),
+            f"Raised {row.raised_at.isoformat()}; ticket because: {reason}",
+        ]
+    ).strip()
+    ticket = await open_ticket(
+        kind=TicketKind.TECHNICAL_ISSUE,
+        category=Category.LOGIN_AND_ACCOUNTS
+        if issue.category is IssueCategory.CANNOT_JOIN
+        else Category.LIVE_SESSION_ATTENDANCE,
+        channel=Channel.ROOM,
+        requester=Requester(
+            name=row.trainee_name,
+            email=row.trainee_email or "",
+            phone=row.trainee_phone or "",
+            ref=row.trainee_sub,
+            locale=row.trainee_locale or "ar",
+        ),
+        subject=f"{CATEGORY_NAMES[issue.category]}: {row.text[:120] or row.room_id}",
+        description=description,
+        room_session_id=session.id if session else None,
+        room_id=row.room_id,
+        course_id=session.course_id if session else None,
+        actor=f"room:{by.sub}" if by else "system",
+        actor_name=by.name if by else "",
+        now=now,
+    )
+    issue.escalate(ticket.number, reason, now)
+    await keep(issue, row)
+    return Outcome(
+        {"issue_id": row.id, "ticket_number": ticket.number},
+        [await issue_changed(row, now)],
+        queue_moved=True,
+        published=[TicketOpened(ticket.id, ticket.number, Channel.ROOM, row.room_id)],
+    )
+
+
+async def resolve_incident(
+    person: Person, event: payloads.ResolveIncident, now: datetime
+) -> Outcome:
+    require(person, Action.RESOLVE_INCIDENT)
+    incident = await _incident(person, event.incident_id)
+    events = []
+    for row in await RoomIssueRecord.filter(incident_id=incident.id, state__in=list(OPEN_STATES)):
+        issue = as_issue(row)
+        issue.resolve(person, event.note, now)
+        await keep(issue, row)
+        events.append(await issue_changed(row, now))
+    incident.state, incident.resolved_at = "resolved", now
+    await incident.save()
+    events.append(await _incident_changed(incident, now))
+    return Outcome({"incident": events[-1].data["incident"]}, events, queue_moved=True)
+
+
+async def message_incident(
+    person: Person, event: payloads.IncidentMessage, now: datetime
+) -> Outcome:
+    require(person, Action.MESSAGE_INCIDENT)
+    incident = await _incident(person, event.incident_id)
+    rows = await RoomIssueRecord.filter(
+        incident_id=incident.id, state__in=list(OPEN_STATES | {IssueState.RESOLVED})
+    )
+    events = [await _post(row, person, event.text, now) for row in rows]
+    members = await RoomIssueRecord.filter(incident_id=incident.id)
+    return Outcome({"incident": incident_view(incident, members), "messages": len(events)}, events)
+
+
+async def _incident(person: Person, incident_id: int) -> IncidentRecord:
+    incident = await IncidentRecord.get_or_none(id=incident_id)
+    if incident is None:
+        raise RoomError("No such incident.", code="not_found")
+    if incident.room_id != person.room:
+        raise NotPermitted("This incident belongs to another room.", code="wrong_room")
+    return incident
+
+
+# --- the queue and the automatic tickets ---------------------------------------------------------
+
+
+async def queue_of(row: RoomIssueRecord, now: datetime) -> dict[str, Any] | None:
+    """The issue's place in the queue, as its trainee is told it (None once claimed)."""
+    for place in await room_queue(row.room_id, now):
+        if place.pop("trainee_sub") and place["issue_id"] == row.id:
+            return place
+    return None
+
+
+async def room_queue(room_id: str, now: datetime) -> list[dict[str, Any]]:
+    """Every waiting issue of the room with its position and estimated wait."""
+    waiting = [as_issue(r) for r in await RoomIssueRecord.filter(room_id=room_id, state="raised")]
+    if not waiting:
+        return []
+    claimed = (
+        await RoomIssueRecord.filter(room_id=room_id, claimed_at__isnull=False)
+        .order_by("-claimed_at")
+        .limit(10)
+        .values_list("raised_at", "claimed_at")
+    )
+    waits = [claimed_at - raised_at for raised_at, claimed_at in reversed(claimed)]
+    managers = (await presence.counts(room_id, now))["managers"]
+    result = []
+    for issue in waiting:
+        position = queue_position(issue, waiting)
+        wait = estimated_wait(position, waits, managers)
+        result.append(
+            {
+                "issue_id": issue.id,
+                "trainee_sub": issue.trainee_sub,
+                "position": position,
+                "estimated_wait_seconds": round(wait.total_seconds()) if wait else None,
+            }
+        )
+    return result
+
+
+async def tickets_due(rules: TicketRules, now: datetime) -> list[Outcome]:
+    """Open issues that became tickets on their own: unclaimed too long, or no manager online."""
+    outcomes = []
+    rooms = (
+        await RoomIssueRecord.filter(state__in=list(OPEN_STATES))
+        .distinct()
+        .values_list("room_id", flat=True)
+    )
+    for room_id in rooms:
+        absent = await presence.no_manager_since(room_id, now)
+        for row in await RoomIssueRecord.filter(room_id=room_id, state__in=list(OPEN_STATES)):
+            reason = automatic_ticket_reason(as_issue(row), now, rules, absent)
+            if reason is not None:
+                outcome = await _ticket_once(row.id, reason, now)
+                if outcome is not None:
+                    outcomes.append(outcome)
+    return outcomes
+
+
+async def _ticket_once(issue_id: int, reason: TicketReason, now: datetime) -> Outcome | None:
+    """Under the row's lock, so that two processes sweeping at once make one ticket."""
+    async with in_transaction():
+        row = await RoomIssueRecord.select_for_update().get(id=issue_id)
+        if row.state not in OPEN_STATES:
+            return None
+        return await _make_ticket(row, reason, now)
+
+
+async def tickets_at_session_end(room_id: str, now: datetime) -> list[Outcome]:
+    """Inside the closing transaction: every open issue of the room becomes a ticket."""
+    rows = await RoomIssueRecord.select_for_update().filter(
+        room_id=room_id, state__in=list(OPEN_STATES)
+    )
+    return [await _make_ticket(row, TicketReason.SESSION_ENDED, now) for row in rows]

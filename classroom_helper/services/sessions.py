@@ -1,0 +1,63 @@
+"""The room session's life: scheduled → open (the room manager, or the host platform) → closed
+(the manager, the host platform, or its scheduled end passing). Closing turns every open issue
+into a ticket."""
+
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from classroom_helper.domain.errors import InvalidTransition
+from classroom_helper.domain.people import Action, Person, require
+from classroom_helper.services.issues import tickets_at_session_end
+from classroom_helper.services.room_log import EVERYONE, Outcome, record
+from classroom_helper.services.rooms import room_session, session_view
+from helpdesk.adapters.orm.institute import RoomSession
+from helpdesk.domain.institute import RoomState
+
+
+async def open_session(person: Person | None, room_id: str, now: datetime) -> Outcome:
+    """A manager opens the room (person), or the host platform does (person None)."""
+    if person is not None:
+        require(person, Action.OPEN_SESSION, room=room_id)
+    session = await room_session(room_id, lock=True)
+    if session.state == RoomState.OPEN:
+        return Outcome({"session": session_view(session)})
+    if session.state == RoomState.CLOSED:
+        raise InvalidTransition("This session is closed; it cannot open again.")
+    session.state, session.opened_at = RoomState.OPEN, now
+    await session.save(update_fields=["state", "opened_at"])
+    view = session_view(session)
+    event = await record(room_id, "session.changed", {"session": view}, EVERYONE, now)
+    return Outcome({"session": view}, [event])
+
+
+async def close_session(person: Person | None, room_id: str, now: datetime) -> Outcome:
+    """Close the room; open issues become tickets (the trainees are told their numbers)."""
+    if person is not None:
+        require(person, Action.CLOSE_SESSION, room=room_id)
+    session = await room_session(room_id, lock=True)
+    if session.state == RoomState.CLOSED:
+        return Outcome({"session": session_view(session), "tickets": []})
+    tickets = await tickets_at_session_end(room_id, now)
+    session.state, session.closed_at = RoomState.CLOSED, now
+    await session.save(update_fields=["state", "closed_at"])
+    view = session_view(session)
+    events = [e for t in tickets for e in t.events]
+    events.append(await record(room_id, "session.changed", {"session": view}, EVERYONE, now))
+    return Outcome(
+        {"session": view, "tickets": [t.data for t in tickets]},
+        events,
+        queue_moved=True,
+        published=[p for t in tickets for p in t.published],
+    )
+
+
+async def sessions_past_their_end(now: datetime) -> list[Outcome]:
+    """Open sessions whose scheduled end has passed close on their own."""
+    outcomes = []
+    for room_id in await RoomSession.filter(
+        state=RoomState.OPEN, scheduled_end__lte=now
+    ).values_list("room_id", flat=True):
+        async with in_transaction():
+            outcomes.append(await close_session(None, room_id, now))
+    return outcomes

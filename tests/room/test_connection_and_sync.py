@@ -1,0 +1,182 @@
+"""Admission with host tokens, presence, the session's life, resync after a drop, retried sends."""
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+import socketio
+
+from classroom_helper.adapters.host_tokens import mint_host_token
+from classroom_helper.adapters.orm import ClientActionRecord, RoomIssueRecord
+from helpdesk.domain.institute import RoomRole, RoomState
+from tests.room.conftest import RoomClient
+
+
+async def refusal(server, auth) -> dict:
+    client = socketio.AsyncClient(reconnection=False)
+    refused = asyncio.get_running_loop().create_future()
+    client.on("connect_error", lambda data: refused.done() or refused.set_result(data))
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await client.connect(
+            str(server.make_url("/")), transports=["websocket"], auth=auth, wait_timeout=5
+        )
+    return await asyncio.wait_for(refused, 5)
+
+
+async def test_tokens_that_do_not_admit(server, platform, room, token_for):
+    past = datetime.now(UTC) - timedelta(hours=3)
+    forged = jwt.encode(
+        jwt.decode(token_for("trainee", "t1"), options={"verify_signature": False}),
+        "not-the-secret-of-the-platform-at-all",
+        algorithm="HS256",
+    )
+    cases = {
+        "token_missing": {},
+        "token_invalid": {"token": forged},
+        "token_expired": {
+            "token": token_for("trainee", "t1", now=past, lifetime=timedelta(hours=1))
+        },
+        "token_wrong_room": {"token": token_for("trainee", "t1"), "room": "another-room"},
+        "token_unknown_platform": {
+            "token": mint_host_token(
+                "nobody",
+                "x" * 32,
+                person_ref="t1",
+                name="T",
+                role=RoomRole.TRAINEE,
+                room_id=room.room_id,
+            )
+        },
+        "room_unknown": {"token": token_for("trainee", "t1", room_id="no-such-room")},
+    }
+    for code, auth in cases.items():
+        data = await refusal(server, auth)
+        assert data["data"] == {"code": code}, (code, data)
+        assert data["message"]  # a sentence the widget can show (Arabic by default)
+    english = await refusal(server, {"token": "garbage", "locale": "en"})
+    assert english["message"] == "Your room pass is not valid. Reload the page."
+
+
+async def test_presence_everyone_sees_whether_staff_are_online(join):
+    sara = await join("trainee", "t1")
+    assert (await sara.ok("room.sync", last_seq=None))["snapshot"]["presence"] == {
+        "managers": 0,
+        "trainers": 0,
+        "trainees": 1,
+    }
+    manager = await join("manager", "m1")
+    await join("trainer", "c1")
+    await asyncio.sleep(0.2)
+    assert sara.presence[-1] == {"managers": 1, "trainers": 1, "trainees": 1}
+    await manager.disconnect()
+    await asyncio.sleep(0.2)
+    assert sara.presence[-1] == {"managers": 0, "trainers": 1, "trainees": 1}
+
+
+async def test_session_life_trainees_who_come_early_wait(join, room):
+    room.state, room.opened_at = RoomState.SCHEDULED, None
+    await room.save()
+    sara = await join("trainee", "t1")
+    snapshot = (await sara.ok("room.sync", last_seq=None))["snapshot"]
+    assert snapshot["session"]["state"] == "scheduled"
+    await sara.refused("issue.raise", "session_not_open", category="no_audio")
+    await sara.refused("question.ask", "session_not_open", text="early?")
+    await sara.refused("session.open", "not_permitted")
+
+    manager = await join("manager", "m1")
+    opened = await manager.ok("session.open")
+    assert opened["session"]["state"] == "open" and opened["session"]["opened_at"]
+    await sara.event("session.changed", lambda d: d["session"]["state"] == "open")
+    await sara.ok("issue.raise", category="no_audio")
+    closed = await manager.ok("session.close")
+    assert closed["session"]["state"] == "closed"
+    await sara.event("session.changed", lambda d: d["session"]["state"] == "closed")
+    await manager.refused("session.open", "invalid_state")
+
+
+async def test_reconnect_gets_what_was_missed_then_a_snapshot_when_far_behind(
+    join, server, token_for
+):
+    manager = await join("manager", "m1")
+    sara = await join("trainee", "t1")
+    omar = await join("trainee", "t2")
+    issue_id = (await sara.ok("issue.raise", category="no_audio"))["issue"]["id"]
+    await sara.event("issue.raised")
+    last_seen = max(e["seq"] for e in sara.events)
+    await sara.disconnect()
+
+    await manager.ok("issue.claim", issue_id=issue_id)
+    await manager.ok("issue.message", issue_id=issue_id, text="while you were away")
+    await omar.ok("issue.raise", category="no_video")  # not Sara's business
+
+    back = await RoomClient(str(server.make_url("/")), token_for("trainee", "t1")).connect()
+    try:
+        answer = await back.ok("room.sync", last_seq=last_seen)
+        assert answer["mode"] == "events"
+        assert [e["type"] for e in answer["events"]] == ["issue.updated", "issue.message"]
+        assert answer["events"][1]["data"]["message"]["text"] == "while you were away"
+        assert answer["seq"] > answer["events"][-1]["seq"]  # Omar's issue took a number too
+        assert answer["presence"]["managers"] == 1
+
+        fresh = await back.ok("room.sync", last_seq=None)
+        assert fresh["mode"] == "snapshot" and fresh["seq"] == answer["seq"]
+        mine = fresh["snapshot"]["issues"]
+        assert [i["id"] for i in mine] == [issue_id]
+        assert mine[0]["messages"][0]["text"] == "while you were away"
+        future = await back.ok("room.sync", last_seq=answer["seq"] + 1000)
+        assert future["mode"] == "snapshot"
+    finally:
+        await back.disconnect()
+
+    manager_view = (await manager.ok("room.sync", last_seq=None))["snapshot"]
+    assert len(manager_view["issues"]) == 2 and manager_view["questions"] == []
+
+
+async def test_a_retried_send_is_stored_once(join):
+    await join("manager", "m1")
+    sara = await join("trainee", "t1")
+    cid = uuid.uuid4().hex
+    payload = {"cid": cid, "category": "no_audio", "text": "once"}
+    first, second = await asyncio.gather(
+        sara.call("issue.raise", payload), sara.call("issue.raise", payload)
+    )
+    third = await sara.call("issue.raise", payload)
+    assert first["ok"] and second["ok"] and third["ok"]
+    assert (
+        first["data"]["issue"]["id"]
+        == second["data"]["issue"]["id"]
+        == third["data"]["issue"]["id"]
+    )
+    assert await RoomIssueRecord.all().count() == 1
+    assert await ClientActionRecord.filter(cid=cid).count() == 1
+    reused = await sara.call("question.ask", {"cid": cid, "text": "a question"})
+    assert reused["error"] == "cid_reused"
+
+    message = {"cid": uuid.uuid4().hex, "issue_id": first["data"]["issue"]["id"], "text": "hello"}
+    assert (await sara.call("issue.message", message)) == (
+        await sara.call("issue.message", message)
+    )
+    snapshot = (await sara.ok("room.sync", last_seq=None))["snapshot"]
+    assert len(snapshot["issues"][0]["messages"]) == 1
+
+
+async def test_bad_payloads_get_an_error_and_the_connection_stays_up(join):
+    sara = await join("trainee", "t1")
+    ack = await sara.call("issue.raise", {"cid": "x", "category": "fire", "text": 5})
+    assert ack["ok"] is False and ack["error"] == "invalid_payload"
+    assert "category" in ack["message"] and "cid" in ack["message"]
+    assert (await sara.call("issue.delete", {"cid": uuid.uuid4().hex}))["error"] == "unknown_event"
+    assert (await sara.call("issue.raise", "no_audio"))["error"] == "invalid_payload"
+    assert sara.sio.connected
+    assert (await sara.ok("issue.raise", category="no_audio"))["issue"]["state"] == "raised"
+
+
+async def test_rate_limit_per_person(join, server):
+    sara = await join("trainee", "t1")
+    omar = await join("trainee", "t2")
+    acks = [await sara.call("room.sync", {"last_seq": None}) for _ in range(31)]
+    assert all(a["ok"] for a in acks[:30])
+    assert acks[30]["error"] == "rate_limited"
+    assert (await omar.call("room.sync", {"last_seq": None}))["ok"]  # per person
