@@ -150,6 +150,7 @@ class Widget {
 
   setLanguage(lang) {
     setLocale(lang);
+    this.ctx.setLocale(locale());
     writeSetting(this.ctx.languageKey, locale());
     this.build();
     this.render();
@@ -304,7 +305,7 @@ class Widget {
       kept.length
         ? h("ul", { "aria-labelledby": "sanad-diag-title", "data-role": "diagnostics" },
             kept.map((d) => h("li", { "data-diagnostic": d.key },
-              h("span", {}, `${d.label}: `, h("bdi", {}, String(d.shown))),
+              h("span", {}, `${d.label}: `, h("bdi", { dir: d.shown === d.value ? "ltr" : null }, String(d.shown))),
               h("button", { type: "button", class: "remove", "data-key": `remove-${d.key}`, "aria-label": t("Remove: %(item)s", { item: d.label }),
                 onclick: () => this.removeDiagnostic(d.key) }, "×"))))
         : h("p", { class: "muted" }, t("Nothing about your device will be sent."))

@@ -2,7 +2,7 @@
 // Socket.IO client) is fetched when the page is idle, or at once when the trainee clicks Help.
 /* global SANAD_APP_FILE, SANAD_ARABIC */
 import { h } from "./dom.js";
-import { chooseLocale, direction, setLocale, t, useCatalogue } from "./i18n.js";
+import { chooseLocale, direction, locale, setLocale, t, useCatalogue } from "./i18n.js";
 import css from "./styles.css";
 
 const LANGUAGE_KEY = "sanad.widget.lang";
@@ -80,10 +80,11 @@ function boot() {
     labelButton() {
       host.setAttribute("dir", direction());
       frame.setAttribute("dir", direction());
-      frame.setAttribute("lang", ctx.locale());
+      frame.setAttribute("lang", locale());
       label.textContent = t("Help");
     },
-    locale: () => (direction() === "rtl" ? "ar" : "en"),
+    locale,
+    setLocale, // the loader's words (the button) follow the panel's language switch
   };
   ctx.labelButton();
 
