@@ -15,6 +15,7 @@ from tests.room.conftest import RoomClient, join, platform, room, token_for  # n
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
+W = "sanad-widget "  # Playwright's CSS locators pierce open shadow roots
 
 # A host page that tries hard to break embedded widgets.
 HOSTILE_CSS = """

@@ -3,9 +3,7 @@ second trainee are real python-socketio clients (tests/room/conftest.py)."""
 
 from __future__ import annotations
 
-from tests.widget.conftest import open_panel, screenshot
-
-W = "sanad-widget "
+from tests.widget.conftest import W, open_panel, screenshot
 
 
 async def trainee_page(host_site, token_for, open_page, *, name="Layla Hassan", lang="en", **kw):

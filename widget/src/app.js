@@ -262,8 +262,8 @@ class Widget {
     fill(
       this.issueRegion,
       h("h3", {}, t("Your problem")),
-      h("p", { class: "what" }, categoryLabel(issue.category), issue.text ? `: ${issue.text}` : ""),
-      h("p", { class: `state state-${issue.state}`, "data-role": "issue-state" }, issueStatus(issue)),
+      h("p", { class: "what" }, categoryLabel(issue.category), issue.text && [": ", h("bdi", { class: "text" }, issue.text)]),
+      h("p", { class: `state state-${issue.state}`, "data-role": "issue-state", "data-key": "issue-state", tabindex: "-1" }, issueStatus(issue)),
       waiting && h("dl", { class: "queue", "data-role": "queue" },
         h("dt", {}, t("Place in the queue")), h("dd", {}, formatNumber(place.position)),
         h("dt", {}, t("Estimated wait")), h("dd", {}, waitText(place.estimated_wait_seconds))),
@@ -273,9 +273,9 @@ class Widget {
       (issue.messages.length || pendingMessages.length) ? h("ol", { class: "thread", "aria-label": t("Conversation with the room manager") },
         issue.messages.map((m) => h("li", { class: m.author.role === "trainee" ? "mine" : "theirs", "data-role": "message" },
           h("span", { class: "who" }, m.author.role === "trainee" ? t("You") : m.author.name, " · ", formatTime(m.at)),
-          h("span", { class: "text" }, m.text))),
+          h("span", { class: "text", dir: "auto" }, m.text))),
         pendingMessages.map((m) => h("li", { class: "mine pending", "data-role": "pending-message" },
-          h("span", { class: "who" }, t("Waiting to send…")), h("span", { class: "text" }, m.payload.text)))) : null,
+          h("span", { class: "who" }, t("Waiting to send…")), h("span", { class: "text", dir: "auto" }, m.payload.text)))) : null,
       h("div", { class: "actions" },
         issue.state === "resolved" && [action(t("Fixed, thank you"), "issue.confirm", {}, "primary"), action(t("Still broken"), "issue.reopen")],
         open && action(t("Withdraw my problem"), "issue.withdraw"),
@@ -420,18 +420,18 @@ class Widget {
     fill(
       this.questionsRegion,
       h("h3", {}, t("Questions in this room")),
-      asking.map((p) => h("p", { class: "pending", "data-role": "pending-question" }, t("Waiting to send…"), " ", p.payload.text)),
+      asking.map((p) => h("p", { class: "pending", "data-role": "pending-question" }, t("Waiting to send…"), " ", h("bdi", {}, p.payload.text))),
       questions.length === 0 && !asking.length && h("p", { class: "muted" }, t("No questions yet.")),
       h("ol", { class: "question-list" }, questions.map((q) => {
         const supported = q.upvoted_by_me || upvoting.has(q.id);
-        const asker = q.mine ? t("You") : q.asker?.name || t("A trainee");
+        const asker = q.mine ? t("You") : h("bdi", {}, q.asker?.name || t("A trainee"));
         return h("li", { "data-role": "question", "data-question": q.id },
-          h("p", { class: "text" }, q.text),
+          h("p", { class: "text", dir: "auto" }, q.text),
           h("p", { class: "meta" }, asker, " · ", formatTime(q.asked_at), " · ",
             h("span", { "data-role": "state" }, questionState(q))),
-          q.state === "dismissed" && q.dismiss_reason && h("p", { class: "reason" }, t("Reason: %(reason)s", { reason: q.dismiss_reason })),
+          q.state === "dismissed" && q.dismiss_reason && h("p", { class: "reason" }, t("Reason:"), " ", h("bdi", {}, q.dismiss_reason)),
           q.answer && h("p", { class: "answer", "data-role": "answer" },
-            h("strong", {}, t("Answer from %(name)s:", { name: q.answered_by || t("the trainer") })), " ", q.answer),
+            h("strong", {}, t("Answer from %(name)s:", { name: q.answered_by || t("the trainer") })), " ", h("bdi", {}, q.answer)),
           h("button", {
             type: "button",
             class: "upvote",
@@ -464,8 +464,13 @@ class Widget {
         h("p", { class: "notice warn", "data-role": "manager-offline" }, t("No room manager is online right now. A technical problem you send will go to the contact centre as a ticket.")),
       centre && h("p", { class: "notice", "data-role": "contact-centre" }, centre.headline, centre.detail ? ` ${centre.detail}` : "")
     );
+    const focused = this.ctx.root.activeElement;
     this.renderTechnical();
     this.renderQuestions();
     if (!this.raiseForm.hidden && !this.diagnostics.length) this.refreshDiagnostics();
+    // A control that just disappeared (a sent form, a used button) hands the focus to the news.
+    if (focused && this.panel.contains(focused) && (!focused.isConnected || !focused.checkVisibility())) {
+      (this.issueRegion.querySelector("[data-role=issue-state]") || this.heading).focus();
+    }
   }
 }
