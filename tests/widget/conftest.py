@@ -30,7 +30,13 @@ button, [role=dialog], sanad-widget, body > * { display: none !important; visibi
 
 
 def host_page(
-    sanad: str, token: str, *, lang: str = "en", css: str = "", extra: str = "", title: str = "Class"
+    sanad: str,
+    token: str,
+    *,
+    lang: str = "en",
+    css: str = "",
+    extra: str = "",
+    title: str = "Class",
 ) -> str:
     direction = "rtl" if lang == "ar" else "ltr"
     style = '<link rel="stylesheet" href="style.css">' if css else ""

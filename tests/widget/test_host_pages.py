@@ -68,7 +68,9 @@ async def test_rtl_host_gets_an_arabic_mirrored_widget(host_site, token_for, ope
 async def test_token_locale_wins_over_the_host_page_and_the_trainee_can_switch(
     host_site, token_for, open_page
 ):
-    page = await open_page(host_site.page(token_for("trainee", "t1", "Omar", locale="en"), lang="ar"))
+    page = await open_page(
+        host_site.page(token_for("trainee", "t1", "Omar", locale="en"), lang="ar")
+    )
     await open_panel(page)
     assert await page.locator("sanad-widget h2").text_content() == "Help"
     await page.locator("sanad-widget button[data-key=language]").click()

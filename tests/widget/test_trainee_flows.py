@@ -50,11 +50,17 @@ async def test_technical_problem_from_raise_to_fixed_with_queue_claim_and_chat(
     await manager.ok("issue.claim", issue_id=raised["id"])
     await page.get_by_role("dialog").get_by_text("Mona is working on it").wait_for()
     assert await page.locator(W + "[data-role=queue]").count() == 0
-    await manager.ok("issue.message", issue_id=raised["id"], text="Please re-plug your headset <b>now</b>")
-    await page.get_by_role("dialog").get_by_text("Please re-plug your headset <b>now</b>").wait_for()  # shown as text
+    await manager.ok(
+        "issue.message", issue_id=raised["id"], text="Please re-plug your headset <b>now</b>"
+    )
+    await (
+        page.get_by_role("dialog").get_by_text("Please re-plug your headset <b>now</b>").wait_for()
+    )  # shown as text
     await page.locator(W + "#sanad-chat").fill("Done, still nothing")
     await page.locator(W + "form.chat button[type=submit]").click()
-    sent = await manager.event("issue.message", lambda d: d["message"]["text"] == "Done, still nothing")
+    sent = await manager.event(
+        "issue.message", lambda d: d["message"]["text"] == "Done, still nothing"
+    )
     assert sent["data"]["message"]["author"]["role"] == "trainee"
     await page.locator(W + "[data-role=message]").nth(1).wait_for()
     await screenshot(page, "issue-chat-en")
@@ -62,7 +68,9 @@ async def test_technical_problem_from_raise_to_fixed_with_queue_claim_and_chat(
     await manager.ok("issue.resolve", issue_id=raised["id"], note="Restarted the audio bridge")
     await page.get_by_role("button", name="Still broken").click()
     await manager.event("issue.updated", lambda d: d["issue"]["state"] == "reopened")
-    await page.get_by_role("dialog").get_by_text("Reopened: waiting for the room manager").wait_for()
+    await (
+        page.get_by_role("dialog").get_by_text("Reopened: waiting for the room manager").wait_for()
+    )
     await manager.ok("issue.resolve", issue_id=raised["id"])
     await page.get_by_role("button", name="Fixed, thank you").click()
     await manager.event("issue.updated", lambda d: d["issue"]["state"] == "confirmed")
@@ -123,7 +131,7 @@ async def test_content_questions_ask_anonymously_upvote_answers_and_dismissal(
     )
     assert await theirs.locator("button.upvote").is_disabled()  # no second upvote
     # Omar sees Sara's question without her name.
-    omar_view = (await omar.event("question.asked", lambda d: d["question"]["id"] == mine["id"]))
+    omar_view = await omar.event("question.asked", lambda d: d["question"]["id"] == mine["id"])
     assert omar_view["data"]["question"]["asker"]["name"] is None
 
     await trainer.ok("question.answer", question_id=mine["id"], text="العرض يُرى والتقديم يُقال.")
@@ -143,7 +151,11 @@ async def test_private_answer_reaches_only_the_asker(host_site, token_for, open_
     await page.locator(W + "#sanad-question").fill("Can I get the recording?")
     await page.locator(W + "form.ask button[type=submit]").click()
     asked = (await trainer.event("question.asked"))["data"]["question"]
-    await trainer.ok("question.answer", question_id=asked["id"], text="Yes, by email.", audience="asker")
+    await trainer.ok(
+        "question.answer", question_id=asked["id"], text="Yes, by email.", audience="asker"
+    )
     await page.get_by_role("dialog").get_by_text("Yes, by email.").wait_for()
-    seen_by_omar = await omar.event("question.updated", lambda d: d["question"]["id"] == asked["id"])
+    seen_by_omar = await omar.event(
+        "question.updated", lambda d: d["question"]["id"] == asked["id"]
+    )
     assert seen_by_omar["data"]["question"]["answer"] is None
