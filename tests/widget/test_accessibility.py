@@ -137,3 +137,25 @@ async def test_contrast_is_wcag_aa_in_both_themes(host_site, token_for, open_pag
     await page.locator(W + "button[data-key=language]").click()
     assert await page.evaluate(CONTRAST) == []
     await screenshot(page, f"questions-{theme}-ar")
+
+
+@pytest.mark.parametrize("reduced", [True, False], ids=["reduced-motion", "motion"])
+async def test_the_panel_moves_only_when_motion_is_welcome(host_site, token_for, open_page, reduced):
+    page = await open_page(host_site.page(token_for("trainee", "t1", "Layla")), reduced_motion=reduced)
+    await open_panel(page)
+    animation = await page.locator(W + "[role=dialog]").evaluate(
+        "p => getComputedStyle(p).animationName"
+    )
+    assert animation == ("none" if reduced else "rise")
+
+
+async def test_the_sound_choice_is_a_toggle_that_is_remembered(host_site, token_for, open_page):
+    page = await open_page(host_site.page(token_for("trainee", "t1", "Layla")))
+    await open_panel(page)
+    sound = page.get_by_role("button", name="Sound")
+    assert await sound.get_attribute("aria-pressed") == "false"  # off unless the trainee wants it
+    await sound.click()
+    assert await sound.get_attribute("aria-pressed") == "true"
+    await page.reload()
+    await open_panel(page)
+    assert await page.get_by_role("button", name="Sound").get_attribute("aria-pressed") == "true"

@@ -42,6 +42,7 @@ class Widget {
       origin: this.origin,
       token: ctx.config.token,
       room: ctx.config.room,
+      locale: locale(),
       onChange: () => this.render(),
       onNews: (kind, data) => this.news(kind, data),
     });
@@ -151,6 +152,7 @@ class Widget {
   setLanguage(lang) {
     setLocale(lang);
     this.ctx.setLocale(locale());
+    this.room.socket.auth.locale = locale();
     writeSetting(this.ctx.languageKey, locale());
     this.build();
     this.render();

@@ -11,7 +11,7 @@ function newCid() {
 }
 
 export class Room {
-  constructor({ origin, token, room, onChange, onNews }) {
+  constructor({ origin, token, room, locale, onChange, onNews }) {
     this.onChange = onChange;
     this.onNews = onNews; // (kind, data) for live news only: unread count, sound, announcements
     this.status = "connecting"; // connecting | online | reconnecting | refused
@@ -23,7 +23,7 @@ export class Room {
     this.clear();
     this.socket = io(origin, {
       transports: ["websocket"],
-      auth: room ? { token, room } : { token },
+      auth: { token, locale, ...(room ? { room } : {}) }, // locale: the words of a refusal
     });
     this.socket.on("connect", () => this.resync());
     this.socket.on("disconnect", (reason) => {
