@@ -93,8 +93,11 @@ async def browser():
 
 
 @pytest.fixture
-async def open_page(browser):
-    """`page = await open_page(url, locale=..., dark=...)`: a fresh context; page errors fail the test."""
+async def open_page(browser, client):
+    """`page = await open_page(url, dark=...)`: a fresh context; page errors fail the test.
+
+    Depends on `client` so that its pages close before the HTTP client closes the server, which would
+    otherwise wait for their sockets."""
     contexts = []
     errors: list[str] = []
 

@@ -140,8 +140,12 @@ async def test_contrast_is_wcag_aa_in_both_themes(host_site, token_for, open_pag
 
 
 @pytest.mark.parametrize("reduced", [True, False], ids=["reduced-motion", "motion"])
-async def test_the_panel_moves_only_when_motion_is_welcome(host_site, token_for, open_page, reduced):
-    page = await open_page(host_site.page(token_for("trainee", "t1", "Layla")), reduced_motion=reduced)
+async def test_the_panel_moves_only_when_motion_is_welcome(
+    host_site, token_for, open_page, reduced
+):
+    page = await open_page(
+        host_site.page(token_for("trainee", "t1", "Layla")), reduced_motion=reduced
+    )
     await open_panel(page)
     animation = await page.locator(W + "[role=dialog]").evaluate(
         "p => getComputedStyle(p).animationName"

@@ -159,3 +159,28 @@ async def test_private_answer_reaches_only_the_asker(host_site, token_for, open_
         "question.updated", lambda d: d["question"]["id"] == asked["id"]
     )
     assert seen_by_omar["data"]["question"]["answer"] is None
+
+
+async def test_before_the_session_opens_the_widget_says_so_and_shows_the_refusal(
+    room, host_site, token_for, open_page, join
+):
+    from helpdesk.domain.institute import RoomState
+
+    room.state, room.opened_at = RoomState.SCHEDULED, None
+    await room.save()
+    page = await trainee_page(host_site, token_for, open_page)
+    dialog = page.get_by_role("dialog")
+    await dialog.get_by_text("The session has not started yet.", exact=False).wait_for()
+    await page.locator(W + "form.raise button[type=submit]").click()
+    alert = page.locator(W + "[role=alert]")
+    await alert.wait_for()
+    assert await alert.text_content() == "The session is not open."  # the server's words
+    assert await page.locator(W + "form.raise").is_visible()  # nothing lost: try again later
+    manager = await join("manager", "m1", "Mona")
+    await manager.ok("session.open")
+    await dialog.get_by_text("The session has not started yet.", exact=False).wait_for(
+        state="detached"
+    )
+    await page.locator(W + "form.raise button[type=submit]").click()
+    await manager.event("issue.raised")
+    await alert.wait_for(state="detached")
