@@ -70,3 +70,14 @@ def test_the_widget_keeps_its_size_budget():
     print(f"widget first load {first_load} B gz, whole widget {whole} B gz")
     assert first_load <= FIRST_LOAD_BUDGET
     assert whole <= WHOLE_BUDGET
+
+
+def test_widget_source_is_formatted(fresh_build):
+    """Prettier is to the widget what ruff format is to the Python (pinned in package.json)."""
+    check = subprocess.run(
+        [shutil.which("npm"), "run", "--silent", "check-format"],
+        cwd=WIDGET,
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -41,7 +41,11 @@ export async function collectDiagnostics(room) {
     ["transport", t("Connection type"), room.transport],
     ["rtt_ms", t("Round-trip time (ms)"), room.rttMs],
     ["reconnects", t("Reconnections"), room.reconnects],
-    ["since_load_s", t("Seconds since the page loaded"), Math.round((Date.now() - LOADED_AT) / 1000)],
+    [
+      "since_load_s",
+      t("Seconds since the page loaded"),
+      Math.round((Date.now() - LOADED_AT) / 1000),
+    ],
     ["camera", t("Camera permission"), await permission("camera")],
     ["microphone", t("Microphone permission"), await permission("microphone")],
   ];

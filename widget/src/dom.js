@@ -19,3 +19,17 @@ export function fill(region, ...nodes) {
   region.replaceChildren(...nodes.flat(Infinity).filter((c) => c != null && c !== false));
   if (key) region.querySelector(`[data-key="${CSS.escape(key)}"]`)?.focus();
 }
+
+/** The values of a form's inputs, to keep them when the panel is rebuilt in another language. */
+export function valuesOf(inputs) {
+  return Object.fromEntries(
+    Object.entries(inputs).map(([k, el]) => [k, el.type === "checkbox" ? el.checked : el.value]),
+  );
+}
+
+export function restoreValues(inputs, values) {
+  for (const [k, value] of Object.entries(values)) {
+    if (inputs[k].type === "checkbox") inputs[k].checked = value;
+    else inputs[k].value = value;
+  }
+}

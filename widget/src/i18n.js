@@ -37,7 +37,9 @@ export function formatTime(iso) {
 /** The language: the trainee's own choice, else the token's locale, else the host page's lang. */
 export function chooseLocale(...candidates) {
   for (const candidate of candidates) {
-    const short = String(candidate || "").slice(0, 2).toLowerCase();
+    const short = String(candidate || "")
+      .slice(0, 2)
+      .toLowerCase();
     if (LOCALES.includes(short)) return short;
   }
   return "ar";

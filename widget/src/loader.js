@@ -46,7 +46,12 @@ function boot() {
   const appUrl = new URL(SANAD_APP_FILE, script?.src || `${config.origin}/static/`).href;
   useCatalogue(SANAD_ARABIC, config.timeZone);
   setLocale(
-    chooseLocale(savedLanguage(), config.lang, readClaims(config.token).locale, document.documentElement.lang)
+    chooseLocale(
+      savedLanguage(),
+      config.lang,
+      readClaims(config.token).locale,
+      document.documentElement.lang,
+    ),
   );
 
   const host = h("sanad-widget", { "data-sanad": "" });
@@ -62,7 +67,7 @@ function boot() {
     { type: "button", class: "help", "aria-expanded": "false", "aria-haspopup": "dialog" },
     h("span", { class: "icon", "aria-hidden": "true" }, "?"),
     label,
-    badge
+    badge,
   );
   const frame = h("div", { class: "frame", part: "frame" }, button);
   root.append(frame);
@@ -118,7 +123,10 @@ function boot() {
   });
 
   // The documented JavaScript API of the host page (docs/widget.md).
-  const later = (method) => (...args) => load().then((a) => a[method](...args));
+  const later =
+    (method) =>
+    (...args) =>
+      load().then((a) => a[method](...args));
   window.Sanad = {
     version: 1,
     setToken(token) {

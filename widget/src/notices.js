@@ -24,7 +24,9 @@ export class Notices {
 
   announce(text) {
     // A fresh node each time so that assistive technology reads repeated texts again.
-    this.liveRegion.replaceChildren(Object.assign(document.createElement("p"), { textContent: text }));
+    this.liveRegion.replaceChildren(
+      Object.assign(document.createElement("p"), { textContent: text }),
+    );
   }
 
   read() {
@@ -38,7 +40,10 @@ export class Notices {
     this.badge.hidden = count === 0;
     this.badge.textContent = count ? formatNumber(count) : "";
     const button = this.badge.closest("button");
-    button.setAttribute("aria-label", count ? t("Help: %(count)s new", { count: formatNumber(count) }) : t("Help"));
+    button.setAttribute(
+      "aria-label",
+      count ? t("Help: %(count)s new", { count: formatNumber(count) }) : t("Help"),
+    );
     // The host may change its own title meanwhile: keep its latest title under our count.
     const current = document.title.replace(/^\(\d+\) /, "");
     if (this.baseTitle === null || current !== this.baseTitle) this.baseTitle = current;

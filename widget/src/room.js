@@ -7,7 +7,9 @@ const ACK_TIMEOUT_MS = 15000;
 export const OPEN_STATES = ["raised", "claimed", "reopened"];
 
 function newCid() {
-  return crypto.randomUUID?.() || `c${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
+  return (
+    crypto.randomUUID?.() || `c${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`
+  );
 }
 
 export class Room {

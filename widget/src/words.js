@@ -31,9 +31,13 @@ export function issueStatus(issue) {
 export function ticketReason(reason) {
   const texts = {
     manager: t("The room manager passed it to the support desk."),
-    unclaimed_timeout: t("No room manager could take it in time, so the support desk will follow it up."),
+    unclaimed_timeout: t(
+      "No room manager could take it in time, so the support desk will follow it up.",
+    ),
     no_manager_online: t("No room manager was online, so the support desk will follow it up."),
-    session_ended: t("The session ended before it was solved, so the support desk will follow it up."),
+    session_ended: t(
+      "The session ended before it was solved, so the support desk will follow it up.",
+    ),
   };
   return texts[reason] || "";
 }
@@ -61,8 +65,12 @@ export function connectionStatus(room) {
   if (room.status === "reconnecting")
     return t("Reconnecting… What you send now is kept and sent when the connection is back.");
   const refusals = {
-    token_expired: t("Your room pass has expired. The page will give you a new one; if not, reload it."),
+    token_expired: t(
+      "Your room pass has expired. The page will give you a new one; if not, reload it.",
+    ),
     token_missing: t("The room could not sign you in. Reload the page."),
   };
-  return refusals[room.refusal?.code] || room.refusal?.message || t("The room refused the connection.");
+  return (
+    refusals[room.refusal?.code] || room.refusal?.message || t("The room refused the connection.")
+  );
 }
