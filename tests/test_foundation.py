@@ -70,7 +70,9 @@ async def test_catalogue_for_browsers(client):
     assert (await client.get("/i18n/fr.json")).status == 404
 
 
-async def test_readiness_is_503_with_the_reason_when_redis_is_unreachable(app_config, aiohttp_client):
+async def test_readiness_is_503_with_the_reason_when_redis_is_unreachable(
+    app_config, aiohttp_client
+):
     from dataclasses import replace
 
     from classroom_helper.bootstrap import build_app
