@@ -137,6 +137,9 @@ async def test_contrast_is_wcag_aa_in_both_themes(host_site, token_for, open_pag
     await page.locator(W + "button[data-key=language]").click()
     assert await page.evaluate(CONTRAST) == []
     await screenshot(page, f"questions-{theme}-ar")
+    await page.get_by_role("tab", name="مشكلة تقنية").click()
+    assert await page.evaluate(CONTRAST) == []
+    await screenshot(page, f"issue-{theme}-ar")
 
 
 @pytest.mark.parametrize("reduced", [True, False], ids=["reduced-motion", "motion"])

@@ -86,9 +86,9 @@ export class Room {
     const started = performance.now();
     this.socket.timeout(ACK_TIMEOUT_MS).emit("room.sync", { last_seq: this.seq }, (err, answer) => {
       if (err || !answer?.ok) {
-        // No answer: drop the connection so that the next connect syncs again.
-        this.buffered = null;
-        this.socket.disconnect().connect();
+        // No answer or a refusal (e.g. rate_limited): ask again shortly; live events stay buffered
+        // and the missed ones come with the next answer (last_seq has not moved).
+        setTimeout(() => this.socket.connected && this.resync(), 2000);
         return;
       }
       this.rttMs = Math.round(performance.now() - started);
