@@ -184,3 +184,36 @@ async def test_before_the_session_opens_the_widget_says_so_and_shows_the_refusal
     await page.locator(W + "form.raise button[type=submit]").click()
     await manager.event("issue.raised")
     await alert.wait_for(state="detached")
+
+
+async def test_with_the_room_manager_console_in_a_second_browser_context(
+    room, host_site, token_for, open_page
+):
+    console_token = token_for("manager", "m1", "Mona", locale="en")
+    console = await open_page(
+        f"{host_site.sanad}/rooms/{room.room_id}/manager?lang=en#token={console_token}",
+        widget=False,
+    )
+    await console.get_by_text("No open issues.").wait_for()
+    page = await trainee_page(host_site, token_for, open_page)
+    await page.locator(W + "#sanad-problem").fill("Frozen video")
+    await page.locator(W + "#sanad-category").select_option("no_video")
+    await page.locator(W + "form.raise button[type=submit]").click()
+
+    card = console.locator("article.issue", has_text="Frozen video")
+    await card.get_by_role("button", name="Claim").click()
+    await page.get_by_role("dialog").get_by_text("Mona is working on it").wait_for()
+    await card.get_by_role("textbox", name="Message to Layla Hassan").fill(
+        "Reload the player, please"
+    )
+    await card.get_by_role("button", name="Send", exact=True).click()
+    await page.get_by_role("dialog").get_by_text("Reload the player, please").wait_for()
+    await page.locator(W + "#sanad-chat").fill("It works now")
+    await page.locator(W + "form.chat button[type=submit]").click()
+    await card.get_by_text("It works now").wait_for()
+    await card.get_by_role("button", name="Resolve").click()
+    await page.get_by_role("button", name="Fixed, thank you").click()
+    await page.get_by_role("dialog").get_by_text("Fixed. Thank you for confirming.").wait_for()
+    await console.locator("article.issue.state-confirmed", has_text="Frozen video").wait_for(
+        state="attached"  # among the closed issues, folded away
+    )
