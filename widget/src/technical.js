@@ -92,7 +92,12 @@ export class TechnicalTab {
     const open = issue && OPEN_STATES.includes(issue.state);
     this.chatForm.hidden = !open;
     this.raiseForm.hidden = Boolean(issue);
-    if (!issue && !this.diagnostics.length) this.refreshDiagnostics();
+    // Shown values are the values sent: collect again whenever the connection's figures change.
+    const moment = `${room.status}/${room.reconnects}/${room.rttMs}`;
+    if (!issue && this.diagnosticsMoment !== moment) {
+      this.diagnosticsMoment = moment;
+      this.refreshDiagnostics();
+    }
     this.raiseSending.hidden = !room.pending("issue.raise").length;
     if (!issue) return fill(this.issueRegion);
     const place = room.queue.get(issue.id);
