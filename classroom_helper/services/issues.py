@@ -179,13 +179,13 @@ async def withdraw_issue(person: Person, event: payloads.OnIssue, now: datetime)
 async def reopen_issue(person: Person, event: payloads.ReopenIssue, now: datetime) -> Outcome:
     require(person, Action.REOPEN_ISSUE)
     row = await load(person, event.issue_id)
+    issue = as_issue(row)
+    issue.reopen(person, now)  # the owner's, and resolved: checked before anything else
     others_open = await RoomIssueRecord.filter(
         room_id=person.room, trainee_sub=person.sub, state__in=list(OPEN_STATES)
     ).exclude(id=row.id)
     if others_open:
         raise RoomError("You already have an open issue in this room.", code="open_issue_exists")
-    issue = as_issue(row)
-    issue.reopen(person, now)
     await keep(issue, row)
     events = [await issue_changed(row, now)]
     if event.text:
