@@ -135,7 +135,8 @@ class RoomGateway:
         else:
             await self.sio.enter_room(sid, staff_rooms(person.room)[person.role])
         await presence.arrive(sid, self.process, person, self.clock())
-        await self.push_presence(person.room)
+        # after the connect handler returns, so that the client is admitted before it hears anything
+        self.sio.start_background_task(self.push_presence, person.room)
 
     async def disconnect(self, sid: str, reason: Any = None) -> None:
         room_id = await presence.leave(sid, self.clock())
