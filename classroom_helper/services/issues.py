@@ -397,9 +397,10 @@ async def room_queue(room_id: str, now: datetime) -> list[dict[str, Any]]:
     return result
 
 
-async def tickets_due(rules: TicketRules, now: datetime) -> list[Outcome]:
-    """Open issues that became tickets on their own: unclaimed too long, or no manager online."""
-    outcomes = []
+async def tickets_due(rules: TicketRules, now: datetime) -> list[tuple[str, int, TicketReason]]:
+    """Open issues due to become tickets on their own (unclaimed too long, or no manager online),
+    as (room, issue id, reason); `ticket_on_its_own` makes each one."""
+    due = []
     rooms = (
         await RoomIssueRecord.filter(state__in=list(OPEN_STATES))
         .distinct()
@@ -410,18 +411,16 @@ async def tickets_due(rules: TicketRules, now: datetime) -> list[Outcome]:
         for row in await RoomIssueRecord.filter(room_id=room_id, state__in=list(OPEN_STATES)):
             reason = automatic_ticket_reason(as_issue(row), now, rules, absent)
             if reason is not None:
-                outcome = await _ticket_once(row.id, reason, now)
-                if outcome is not None:
-                    outcomes.append(outcome)
-    return outcomes
+                due.append((room_id, row.id, reason))
+    return due
 
 
-async def _ticket_once(issue_id: int, reason: TicketReason, now: datetime) -> Outcome | None:
+async def ticket_on_its_own(issue_id: int, reason: TicketReason, now: datetime) -> Outcome:
     """Under the row's lock, so that two processes sweeping at once make one ticket."""
     async with in_transaction():
         row = await RoomIssueRecord.select_for_update().get(id=issue_id)
         if row.state not in OPEN_STATES:
-            return None
+            return Outcome({})
         return await _make_ticket(row, reason, now)
 
 
