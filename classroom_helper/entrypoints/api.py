@@ -1,5 +1,6 @@
 """The live room's HTTP API, for host platforms and consoles: a host token as bearer token.
 
+- PUT  /api/v1/rooms/{room_id}          {"title", "scheduled_start", "scheduled_end", "course_code"?}
 - POST /api/v1/rooms/{room_id}/session  {"state": "open" | "closed"}  (a manager's token)
 - GET  /api/v1/rooms/{room_id}/questions.csv[?unanswered=1]          (a trainer's token)
 """
@@ -8,6 +9,7 @@ import functools
 from datetime import UTC, datetime
 
 from aiohttp import web
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from tortoise.transactions import in_transaction
 
 from classroom_helper.adapters.host_tokens import TokenRefused, verify_host_token
@@ -20,6 +22,7 @@ from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.problems import problem
 
 STATUS = {
+    "course_unknown": 422,
     "not_permitted": 403,
     "wrong_room": 403,
     "room_unknown": 404,
@@ -65,6 +68,34 @@ async def _person(request: web.Request) -> Person:
         raise Refused(401, refusal.code, "A valid host token is needed (Bearer).") from None
 
 
+class Schedule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=300)
+    scheduled_start: AwareDatetime
+    scheduled_end: AwareDatetime
+    course_code: str | None = Field(default=None, max_length=40)
+
+
+@answers_problems
+async def schedule_session(request: web.Request) -> web.Response:
+    person = await _person(request)
+    try:
+        schedule = Schedule.model_validate_json(await request.read())
+    except ValidationError as error:
+        raise Refused(400, "invalid_payload", str(error.errors(include_url=False))) from None
+    if schedule.scheduled_end <= schedule.scheduled_start:
+        raise Refused(400, "invalid_payload", "scheduled_end must come after scheduled_start.")
+    async with in_transaction():
+        result = await sessions.schedule_session(
+            person,
+            schedule.title,
+            schedule.scheduled_start,
+            schedule.scheduled_end,
+            schedule.course_code,
+        )
+    return web.json_response(result, status=201 if result["created"] else 200)
+
+
 @answers_problems
 async def change_session(request: web.Request) -> web.Response:
     person = await _person(request)
@@ -75,10 +106,13 @@ async def change_session(request: web.Request) -> web.Response:
     state = body.get("state") if isinstance(body, dict) else None
     if state not in ("open", "closed"):
         raise Refused(400, "invalid_payload", 'Send {"state": "open"} or {"state": "closed"}.')
-    use_case = sessions.open_session if state == "open" else sessions.close_session
-    async with in_transaction():
-        outcome = await use_case(person, person.room, datetime.now(UTC))
-    await request.app[keys.ROOM].deliver(person.room, outcome)
+    change = sessions.open_session if state == "open" else sessions.close_session
+
+    async def use_case():
+        async with in_transaction():
+            return await change(person, person.room, datetime.now(UTC))
+
+    outcome = await request.app[keys.ROOM].act(person.room, use_case)
     return web.json_response(outcome.data)
 
 

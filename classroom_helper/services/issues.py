@@ -125,7 +125,8 @@ async def raise_issue(person: Person, event: payloads.RaiseIssue, now: datetime)
     events = [await issue_changed(row, now, "issue.raised")]
     events += await _group(row, now)
     data = {"issue": view_for(person, row), "existing": False, "queue": await queue_of(row, now)}
-    return Outcome(data, events, queue_moved=True)
+    # A new issue joins the end of the queue: no one else's place moves; the ack tells its own.
+    return Outcome(data, events)
 
 
 async def _group(row: RoomIssueRecord, now: datetime) -> list:
@@ -179,18 +180,18 @@ async def withdraw_issue(person: Person, event: payloads.OnIssue, now: datetime)
 async def reopen_issue(person: Person, event: payloads.ReopenIssue, now: datetime) -> Outcome:
     require(person, Action.REOPEN_ISSUE)
     row = await load(person, event.issue_id)
+    issue = as_issue(row)
+    issue.reopen(person, now)  # the owner's, and resolved: checked before anything else
     others_open = await RoomIssueRecord.filter(
         room_id=person.room, trainee_sub=person.sub, state__in=list(OPEN_STATES)
     ).exclude(id=row.id)
     if others_open:
         raise RoomError("You already have an open issue in this room.", code="open_issue_exists")
-    issue = as_issue(row)
-    issue.reopen(person, now)
     await keep(issue, row)
     events = [await issue_changed(row, now)]
     if event.text:
         events.append(await _post(row, person, event.text, now))
-    return Outcome({"issue": view_for(person, row)}, events, queue_moved=True)
+    return Outcome({"issue": view_for(person, row)}, events)  # back with its manager, not queued
 
 
 # --- the room manager ---------------------------------------------------------------------------
@@ -204,11 +205,11 @@ async def resolve_issue(person: Person, event: payloads.ResolveIssue, now: datet
     require(person, Action.RESOLVE_ISSUE)
     row = await load(person, event.issue_id)
     issue = as_issue(row)
+    was_waiting = issue.is_unclaimed
     issue.resolve(person, event.note, now)
     await keep(issue, row)
-    return Outcome(
-        {"issue": view_for(person, row)}, [await issue_changed(row, now)], queue_moved=True
-    )
+    events = [await issue_changed(row, now)]
+    return Outcome({"issue": view_for(person, row)}, events, queue_moved=was_waiting)
 
 
 async def _transition(
@@ -222,8 +223,9 @@ async def _transition(
     if issue.state is before:  # e.g. claiming twice: nothing to tell anyone
         return Outcome({"issue": view_for(person, row)})
     await keep(issue, row)
+    events = [await issue_changed(row, now)]
     return Outcome(
-        {"issue": view_for(person, row)}, [await issue_changed(row, now)], queue_moved=True
+        {"issue": view_for(person, row)}, events, queue_moved=before is IssueState.RAISED
     )
 
 
@@ -306,12 +308,13 @@ async def _make_ticket(
         actor_name=by.name if by else "",
         now=now,
     )
+    was_waiting = issue.is_unclaimed
     issue.escalate(ticket.number, reason, now)
     await keep(issue, row)
     return Outcome(
         {"issue_id": row.id, "ticket_number": ticket.number},
         [await issue_changed(row, now)],
-        queue_moved=True,
+        queue_moved=was_waiting,
         published=[TicketOpened(ticket.id, ticket.number, Channel.ROOM, row.room_id)],
     )
 
@@ -394,9 +397,10 @@ async def room_queue(room_id: str, now: datetime) -> list[dict[str, Any]]:
     return result
 
 
-async def tickets_due(rules: TicketRules, now: datetime) -> list[Outcome]:
-    """Open issues that became tickets on their own: unclaimed too long, or no manager online."""
-    outcomes = []
+async def tickets_due(rules: TicketRules, now: datetime) -> list[tuple[str, int, TicketReason]]:
+    """Open issues due to become tickets on their own (unclaimed too long, or no manager online),
+    as (room, issue id, reason); `ticket_on_its_own` makes each one."""
+    due = []
     rooms = (
         await RoomIssueRecord.filter(state__in=list(OPEN_STATES))
         .distinct()
@@ -407,18 +411,16 @@ async def tickets_due(rules: TicketRules, now: datetime) -> list[Outcome]:
         for row in await RoomIssueRecord.filter(room_id=room_id, state__in=list(OPEN_STATES)):
             reason = automatic_ticket_reason(as_issue(row), now, rules, absent)
             if reason is not None:
-                outcome = await _ticket_once(row.id, reason, now)
-                if outcome is not None:
-                    outcomes.append(outcome)
-    return outcomes
+                due.append((room_id, row.id, reason))
+    return due
 
 
-async def _ticket_once(issue_id: int, reason: TicketReason, now: datetime) -> Outcome | None:
+async def ticket_on_its_own(issue_id: int, reason: TicketReason, now: datetime) -> Outcome:
     """Under the row's lock, so that two processes sweeping at once make one ticket."""
     async with in_transaction():
         row = await RoomIssueRecord.select_for_update().get(id=issue_id)
         if row.state not in OPEN_STATES:
-            return None
+            return Outcome({})
         return await _make_ticket(row, reason, now)
 
 
