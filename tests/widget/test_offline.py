@@ -3,6 +3,7 @@ reconnect the widget resyncs by sequence number and shows what it missed, once."
 
 from __future__ import annotations
 
+from classroom_helper.entrypoints.socketio import person_room
 from helpdesk.entrypoints import keys
 from tests.widget.conftest import W, open_panel, widget_ready
 
@@ -12,7 +13,7 @@ async def drop_connection(server, page, sub: str) -> None:
     await page.context.set_offline(True)
     sio = server.app[keys.SIO]
     for room_name, members in list(sio.manager.rooms.get("/", {}).items()):
-        if room_name and room_name.endswith(f":person:{sub}"):
+        if room_name and room_name.endswith(person_room("", sub)):
             for sid in list(members):
                 await sio.disconnect(sid)
     await page.locator(W + '.status[data-state="reconnecting"]').wait_for(state="attached")
@@ -71,3 +72,31 @@ async def test_problem_raised_offline_is_raised_once_when_back(
     assert raised["data"]["issue"]["text"] == "Raised offline"
     await page.locator(W + "[data-role=issue-state]").wait_for()
     assert len([e for e in manager.events if e["type"] == "issue.raised"]) == 1
+
+
+async def test_a_late_older_version_never_replaces_a_newer_one(
+    server, room, host_site, token_for, open_page, join
+):
+    """Two server processes can deliver a room's events swapped (docs/realtime-protocol.md 3.1)."""
+    manager = await join("manager", "m1", "Mona")
+    omar = await join("trainee", "t2", "Omar")
+    page = await open_page(host_site.page(token_for("trainee", "t1", "Layla")), reduced_motion=True)
+    await open_panel(page)
+    await page.locator(W + "form.raise button[type=submit]").click()
+    raised = await manager.event("issue.raised")
+    await omar.ok("issue.raise", category="other")  # a seq Layla never sees
+    others = await manager.event("issue.raised", lambda d: d["issue"]["trainee"]["sub"] == "t2")
+    claimed = await manager.ok("issue.claim", issue_id=raised["data"]["issue"]["id"])
+    await page.get_by_role("dialog").get_by_text("Mona is working on it").wait_for()
+    assert raised["seq"] < others["seq"] < (await manager.event("issue.updated"))["seq"]
+
+    stale = {**raised, "seq": others["seq"], "type": "issue.updated"}  # older than the claim
+    await server.app[keys.SIO].emit("room.event", stale, to=person_room(room.room_id, "t1"))
+    again = await manager.event("issue.updated")  # the claim, delivered a second time
+    await server.app[keys.SIO].emit("room.event", again, to=person_room(room.room_id, "t1"))
+    await manager.ok("issue.message", issue_id=claimed["issue"]["id"], text="After the replays")
+    await page.get_by_role("dialog").get_by_text("After the replays").wait_for()
+    assert await page.locator(W + "[data-role=issue-state]").text_content() == (
+        "Mona is working on it"
+    )
+    assert await page.locator(W + "[data-role=message]").count() == 1

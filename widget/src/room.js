@@ -4,6 +4,10 @@
 import { io } from "socket.io-client";
 
 const ACK_TIMEOUT_MS = 15000;
+// room.sync asks again for the last few events: one still in flight at a drop is not missed, and
+// what comes twice is ignored (docs/realtime-protocol.md, section 3.1).
+const SYNC_MARGIN = 20;
+const APPLIED_KEPT = 1000;
 export const OPEN_STATES = ["raised", "claimed", "reopened"];
 
 function newCid() {
@@ -56,7 +60,10 @@ export class Room {
   }
 
   clear() {
-    this.seq = null;
+    this.seq = null; // the highest seq applied
+    this.floor = 0; // the seq of the last snapshot: every older event is already in it
+    this.applied = new Set(); // recent seqs applied (insertion order: oldest first)
+    this.versions = new Map(); // "issue:12" → the seq of the version held
     this.me = null;
     this.session = null;
     this.presence = null;
@@ -84,7 +91,8 @@ export class Room {
   resync() {
     this.buffered = [];
     const started = performance.now();
-    this.socket.timeout(ACK_TIMEOUT_MS).emit("room.sync", { last_seq: this.seq }, (err, answer) => {
+    const lastSeq = this.seq === null ? null : Math.max(0, this.seq - SYNC_MARGIN);
+    this.socket.timeout(ACK_TIMEOUT_MS).emit("room.sync", { last_seq: lastSeq }, (err, answer) => {
       if (err || !answer?.ok) {
         // No answer or a refusal (e.g. rate_limited): ask again shortly; live events stay buffered
         // and the missed ones come with the next answer (last_seq has not moved).
@@ -93,8 +101,10 @@ export class Room {
       }
       this.rttMs = Math.round(performance.now() - started);
       const data = answer.data;
-      if (data.mode === "snapshot") this.load(data.snapshot);
-      else {
+      if (data.mode === "snapshot") {
+        this.load(data.snapshot);
+        this.floor = data.seq;
+      } else {
         for (const event of data.events) this.apply(event, true);
         this.presence = data.presence;
         this.queue = new Map(data.queue.map((q) => [q.issue_id, q]));
@@ -119,11 +129,20 @@ export class Room {
     for (const place of snapshot.queue) this.queue.set(place.issue_id, place);
   }
 
-  /** Apply one sequenced room event once; `live` events also make news. */
+  /** Apply one sequenced room event once, never over a newer version; `live` ones make news. */
   apply(event, live) {
-    if (this.seq !== null && event.seq <= this.seq) return;
-    this.seq = event.seq;
+    if (event.seq <= this.floor || this.applied.has(event.seq)) return;
+    this.applied.add(event.seq);
+    if (this.applied.size > APPLIED_KEPT) this.applied.delete(this.applied.values().next().value);
+    this.seq = Math.max(this.seq ?? 0, event.seq);
     const data = event.data;
+    // Events from two server processes can arrive swapped: keep each object's newest version.
+    const object = data.issue || data.question || data.session;
+    if (object) {
+      const key = `${event.type.split(".")[0]}:${object.id ?? ""}`;
+      if ((this.versions.get(key) ?? 0) > event.seq) return;
+      this.versions.set(key, event.seq);
+    }
     switch (event.type) {
       case "session.changed":
         this.session = data.session;
