@@ -94,7 +94,10 @@ const common = {
 const app = await esbuild.build({
   ...common,
   entryPoints: [join(here, "src", "app.js")],
-  globalName: "SanadWidgetApp",
+  // The bundled client's builds carry no licence comment of their own; MIT asks for the notice.
+  banner: {
+    js: "/*! Sanad widget. Includes socket.io-client, engine.io-client, socket.io-parser, engine.io-parser and @socket.io/component-emitter: MIT licence, (c) Guillermo Rauch and the Socket.IO contributors. */",
+  },
 });
 const appCode = app.outputFiles[0].contents;
 const appName = `widget-app-${createHash("sha256").update(appCode).digest("hex").slice(0, 12)}.js`;

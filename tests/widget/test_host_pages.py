@@ -50,6 +50,12 @@ async def test_hostile_css_and_strict_csp_do_not_break_the_widget(host_site, tok
     assert await page.locator("sanad-widget .status").text_content() == "Connected"
     await screenshot(page, "hostile-host-en")
     assert await page.evaluate("violations") == []
+    # What the widget adds to the host page: one element and the documented `Sanad` API.
+    added = await page.evaluate(
+        """() => [[...document.body.children].filter(e => !e.matches('h1, .video, script'))
+                    .map(e => e.tagName), 'SanadWidgetApp' in window, typeof Sanad.setToken]"""
+    )
+    assert added == [["SANAD-WIDGET"], False, "function"]
 
 
 async def test_rtl_host_gets_an_arabic_mirrored_widget(host_site, token_for, open_page):

@@ -9,11 +9,14 @@ import { connectionStatus, issueStatus, questionState } from "./words.js";
 
 const CONTACT_CENTRE_EVERY_MS = 5 * 60 * 1000;
 
-export function mount(ctx) {
-  useCatalogue(ctx.arabic, ctx.config.timeZone);
-  setLocale(ctx.locale());
-  return new Widget(ctx).api();
-}
+// Handed to the loader, which takes it off `window` at once (loader.js).
+window.SanadWidgetApp = {
+  mount(ctx) {
+    useCatalogue(ctx.arabic, ctx.config.timeZone);
+    setLocale(ctx.locale());
+    return new Widget(ctx).api();
+  },
+};
 
 class Widget {
   constructor(ctx) {
