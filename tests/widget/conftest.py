@@ -25,7 +25,8 @@ html, body, div, p, h1 { display: block !important; }
 button, [role=dialog], sanad-widget, body > * { display: none !important; visibility: hidden !important;
     position: static !important; z-index: -1 !important; opacity: 0 !important; transform: scale(0) !important; }
 .video { position: fixed !important; inset: 0 !important; z-index: 2147483646 !important;
-    background: #000 !important; display: block !important; visibility: visible !important; }
+    background: #000 !important; display: block !important; visibility: visible !important;
+    opacity: 1 !important; transform: none !important; }
 """
 
 
