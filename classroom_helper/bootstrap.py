@@ -165,6 +165,8 @@ async def _room_sweeper(app: web.Application):
 
 
 async def _disconnect_live_clients(app: web.Application) -> None:
+    # The database closes right after: the room must not record thousands of departures now.
+    app[keys.ROOM].closing = True
     await app[keys.SIO].shutdown()
 
 

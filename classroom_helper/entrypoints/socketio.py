@@ -109,6 +109,7 @@ class RoomGateway:
         self.sio, self.catalogues, self.bus = sio, catalogues, bus
         self.rate_limit, self.rules, self.clock = rate_limit, rules, clock
         self.process = uuid.uuid4().hex
+        self.closing = False
         self._room_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         sio.on("connect", self.connect)
         sio.on("disconnect", self.disconnect)
@@ -143,6 +144,8 @@ class RoomGateway:
         self.sio.start_background_task(self.push_presence, person.room)
 
     async def disconnect(self, sid: str, reason: Any = None) -> None:
+        if self.closing:  # the server is stopping: its presence rows go stale on their own
+            return
         room_id = await presence.leave(sid, self.clock())
         if room_id is not None:
             await self.push_presence(room_id)

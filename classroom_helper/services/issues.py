@@ -182,6 +182,7 @@ async def reopen_issue(person: Person, event: payloads.ReopenIssue, now: datetim
     row = await load(person, event.issue_id)
     issue = as_issue(row)
     issue.reopen(person, now)  # the owner's, and resolved: checked before anything else
+    await require_open_session(person.room)  # after the class, "still broken" goes to the helpdesk
     others_open = await RoomIssueRecord.filter(
         room_id=person.room, trainee_sub=person.sub, state__in=list(OPEN_STATES)
     ).exclude(id=row.id)
