@@ -267,7 +267,11 @@ class Widget {
     this.status.dataset.state = room.status;
     this.ctx.frame.dataset.connection = room.status;
     const session = room.session;
-    const centre = this.contactCentre;
+    const managerOffline = session?.state === "open" && room.presence?.managers === 0;
+    // The contact centre's hours matter when the problem is going to it (or may go to it).
+    const toDesk =
+      managerOffline || session?.state === "closed" || room.currentIssue()?.ticket_number;
+    const centre = toDesk && this.contactCentre;
     fill(
       this.noticesRegion,
       this.error && h("p", { class: "notice error", role: "alert" }, this.error),
@@ -285,9 +289,7 @@ class Widget {
           { class: "notice" },
           t("The session has ended. The support desk follows up what is still open."),
         ),
-      session?.state === "open" &&
-        room.presence &&
-        room.presence.managers === 0 &&
+      managerOffline &&
         h(
           "p",
           { class: "notice warn", "data-role": "manager-offline" },
@@ -298,7 +300,7 @@ class Widget {
       centre &&
         h(
           "p",
-          { class: "notice", "data-role": "contact-centre" },
+          { class: "notice hours", "data-role": "contact-centre" },
           centre.headline,
           centre.detail ? ` ${centre.detail}` : "",
         ),
