@@ -29,6 +29,7 @@ from classroom_helper.entrypoints.socketio import RoomGateway
 from helpdesk.adapters import database
 from helpdesk.config import Config
 from helpdesk.entrypoints import guidance, keys, middleware
+from helpdesk.entrypoints.csrf import csrf_token
 from helpdesk.entrypoints.live import setup_live as setup_helpdesk_live
 from helpdesk.entrypoints.routes import setup_routes as setup_helpdesk_routes
 from helpdesk.entrypoints.scheduler import setup_scheduler
@@ -136,6 +137,7 @@ def _page_context(catalogues: Catalogues, config: Config):
                 moment, config.institute_tz, locale, style
             ),
             "request": request,
+            "csrf_token": await csrf_token(request),
         }
 
     return page_context

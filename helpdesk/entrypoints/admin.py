@@ -76,7 +76,7 @@ async def _everything() -> dict:
 
 def _text(form, name: str, limit: int = 200, required: bool = True) -> str:
     value = str(form.get(name, "")).strip()
-    if required and not value:
+    if (required and not value) or "\x00" in value:
         raise FormError(N_("Fill in every required field."))
     return value[:limit]
 

@@ -37,6 +37,7 @@ from helpdesk.entrypoints.problems import problem
 from helpdesk.services import queues
 from helpdesk.services import tickets as svc
 from helpdesk.services.api_tokens import token_for
+from helpdesk.services.desk import contact_centre_now
 from helpdesk.services.tickets import Actor
 
 NUMBER_PATTERN = f"^{TICKET_NUMBER_PATTERN}$"
@@ -95,7 +96,7 @@ class TicketQuery(BaseModel):  # unknown query parameters are ignored
     category: Category | None = None
     department_id: int | None = Field(None, ge=1, le=2**31 - 1)
     time_left: Literal["all", "at_risk", "overdue"] = "all"
-    q: str = Field("", max_length=100)
+    q: str = Field("", max_length=100, pattern=r"^[^\x00]*$")
     page: int = Field(1, ge=1, le=100_000)
     per_page: int = Field(25, ge=1, le=100)
 
@@ -167,6 +168,12 @@ class StaffOut(BaseModel):
     role: StaffRole
     department_id: int | None
     is_active: bool
+
+
+class ContactCentreOut(BaseModel):
+    open_now: bool
+    next_open: datetime | None
+    time_zone: str
 
 
 class Problem(BaseModel):
@@ -374,6 +381,15 @@ async def reply(request: web.Request) -> web.Response:
     return response
 
 
+async def contact_centre(request: web.Request) -> web.Response:
+    """Public: whether the contact centre is open now, and when it opens next."""
+    availability = await contact_centre_now(datetime.now(UTC))
+    tz = request.app[keys.CONFIG].institute_tz
+    next_open = availability.next_open.astimezone(tz) if availability.next_open else None
+    out = ContactCentreOut(open_now=availability.open_now, next_open=next_open, time_zone=tz.key)
+    return _json(out.model_dump(mode="json"))
+
+
 async def list_departments(request: web.Request) -> web.Response:
     await api_client(request, "departments:read")
     rows = await Department.all().order_by("code")
@@ -404,7 +420,7 @@ class Operation:
     path: str  # OpenAPI form, e.g. /api/v1/tickets/{number}
     handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     summary: str
-    scope: str
+    scope: str  # "" for a public operation
     response: object  # a model, or list[model]
     status: int = 200
     body: type[BaseModel] | None = None
@@ -433,6 +449,9 @@ OPERATIONS = [
     Operation("GET", "/api/v1/departments", list_departments, "List departments",
               "departments:read", list[DepartmentOut]),
     Operation("GET", "/api/v1/staff", list_staff, "List staff", "staff:read", list[StaffOut]),
+    Operation("GET", "/api/v1/contact-centre", contact_centre,
+              "Is the contact centre open now, and when does it open next (no token needed)", "",
+              ContactCentreOut),
 ]  # fmt: skip
 
 

@@ -78,7 +78,7 @@ def _filter_from(query) -> queues.TicketFilter:
         channel=choice("channel", {c.value for c in Channel}),
         category=choice("category", {c.value for c in Category}),
         time_left=choice("time_left", queues.TIME_LEFT) or "all",
-        search=query.get("q", "").strip()[:100],
+        search=query.get("q", "").replace("\x00", "").strip()[:100],
     )
 
 

@@ -32,6 +32,7 @@ from helpdesk.domain.institute import StaffRole
 from helpdesk.domain.tickets import Category
 from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.auth import current_staff, require_staff
+from helpdesk.entrypoints.csrf import checked_form
 from helpdesk.entrypoints.problems import problem
 from helpdesk.i18n import N_, format_datetime
 from helpdesk.services import guidance
@@ -247,7 +248,7 @@ async def certificate_check_form(request: web.Request) -> web.Response:
 
 
 async def certificate_check(request: web.Request) -> web.Response:
-    form = await request.post()
+    form = await checked_form(request)
     reference, email = str(form.get("reference", "")), str(form.get("email", ""))
     status, refusal = await _find_status(request, reference=reference, email=email)
     return refusal or _render_status(request, status, saved=(), refused={})
@@ -272,7 +273,7 @@ def _render_status(request, status, saved, refused) -> web.Response:
 
 
 async def certificate_correct(request: web.Request) -> web.Response:
-    form = await request.post()
+    form = await checked_form(request)
     values = {name: str(form[name]) for name in TRAINEE_FIELDS if name in form}
     try:
         correction = await guidance.correct_certificate_data(str(form.get("token", "")), values)
@@ -417,7 +418,7 @@ async def help_article(request: web.Request) -> web.Response:
 @refusals
 async def help_vote(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
-    form = await request.post()
+    form = await checked_form(request)
     answer = form.get("helpful")
     if answer not in ("yes", "no"):
         raise web.HTTPBadRequest(text=N_("Choose yes or no."))
@@ -459,11 +460,6 @@ async def suggestions_json(request: web.Request) -> web.Response:
 # --- administrator ----------------------------------------------------------------------------
 
 
-async def _editor(request: web.Request) -> guidance.Editor:
-    staff = await require_staff(request)  # anyone logged in gets this far; the service decides
-    return guidance.Editor(staff.name, staff.role == StaffRole.ADMINISTRATOR)
-
-
 @refusals
 async def admin_index(request: web.Request) -> web.Response:
     await _require_administrator(request)
@@ -475,7 +471,9 @@ async def admin_index(request: web.Request) -> web.Response:
 
 
 async def _require_administrator(request: web.Request) -> guidance.Editor:
-    editor = await _editor(request)
+    """Checked first, before the form is read; the service checks again."""
+    staff = await require_staff(request)
+    editor = guidance.Editor(staff.name, staff.role == StaffRole.ADMINISTRATOR)
     if not editor.is_administrator:
         raise guidance.NotAllowed()
     return editor
@@ -509,9 +507,9 @@ def _render_editor(request, slug, locale, history, title, body, problems, status
 
 @refusals
 async def admin_page_save(request: web.Request) -> web.Response:
-    editor = await _editor(request)
+    editor = await _require_administrator(request)
     slug, locale = request.match_info["slug"], request.match_info["locale"]
-    form = await request.post()
+    form = await checked_form(request)
     title, body = str(form.get("title", "")), str(form.get("body", ""))
     try:
         version = await guidance.edit_page(slug, locale, title, body, editor)
@@ -525,9 +523,9 @@ async def admin_page_save(request: web.Request) -> web.Response:
 
 @refusals
 async def admin_page_restore(request: web.Request) -> web.Response:
-    editor = await _editor(request)
+    editor = await _require_administrator(request)
     slug, locale = request.match_info["slug"], request.match_info["locale"]
-    form = await request.post()
+    form = await checked_form(request)
     version_text = str(form.get("version", ""))
     if not version_text.isdigit():
         raise web.HTTPBadRequest(text=N_("Choose a version."))
@@ -559,8 +557,8 @@ async def _render_rules(request, problems, status, draft=None) -> web.Response:
 
 @refusals
 async def admin_rule_save(request: web.Request) -> web.Response:
-    editor = await _editor(request)
-    form = await request.post()
+    editor = await _require_administrator(request)
+    form = await checked_form(request)
     rule_id, position = str(form.get("rule_id", "")), str(form.get("position", "0"))
     draft = {name: str(form.get(name, "")) for name in form}
     try:
@@ -629,8 +627,8 @@ async def admin_article(request: web.Request) -> web.Response:
 
 @refusals
 async def admin_article_save(request: web.Request) -> web.Response:
-    editor = await _editor(request)
-    form = await request.post()
+    editor = await _require_administrator(request)
+    form = await checked_form(request)
     raw_id = str(form.get("article_id", ""))
     article_id = int(raw_id) if raw_id.isdigit() else None
     values = {name: str(form.get(name, "")) for name in guidance.ARTICLE_FIELDS}

@@ -63,7 +63,7 @@ def build_document() -> dict:
         operation = {
             "operationId": op.handler.__name__,
             "summary": op.summary,
-            "security": [{"bearer": [op.scope]}],
+            "security": [{"bearer": [op.scope]}] if op.scope else [],
             "parameters": [
                 {"name": name, "in": "path", "required": True, "schema": schema}
                 for name, schema in op.path_params.items()
@@ -81,7 +81,7 @@ def build_document() -> dict:
                 **{
                     code: {"description": text, "content": problem}
                     for code, text in ERRORS.items()
-                    if code != "400" or op.body is not None
+                    if op.scope and (code != "400" or op.body is not None)
                 },
             },
         }

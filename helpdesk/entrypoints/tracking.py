@@ -13,7 +13,7 @@ from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.csrf import checked_form, csrf_token
 from helpdesk.entrypoints.errors import error_text, translator
 from helpdesk.services import tickets as svc
-from helpdesk.services.desk import load_desk
+from helpdesk.services.desk import contact_centre_now, load_desk
 from helpdesk.services.messages import STATUS_NAMES
 
 
@@ -27,7 +27,8 @@ async def lookup(request: web.Request) -> web.StreamResponse:
     number, key = request.query.get("number", "").strip(), request.query.get("key", "").strip()
     if number and key:
         raise web.HTTPSeeOther(_page_url(number.upper(), key))
-    return aiohttp_jinja2.render_template("tracking/lookup.html", request, {})
+    centre = await contact_centre_now(datetime.now(UTC))
+    return aiohttp_jinja2.render_template("tracking/lookup.html", request, {"centre": centre})
 
 
 async def _render(request, ticket, key: str, error: str = "", status: int = 200):
@@ -49,7 +50,7 @@ async def _render(request, ticket, key: str, error: str = "", status: int = 200)
         "notice": request.query.get("notice", ""),
         "error": error,
         "csrf_token": await csrf_token(request),
-        "tz": request.app[keys.CONFIG].institute_tz,
+        "centre": await contact_centre_now(datetime.now(UTC)),
     }
     response = aiohttp_jinja2.render_template(
         "tracking/ticket.html", request, context, status=status

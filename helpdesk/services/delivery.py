@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -59,6 +59,7 @@ async def _claim(now: datetime, senders: Senders, batch: int) -> list[Notificati
 
 
 async def deliver_due(now: datetime, senders: Senders, *, batch: int = 50) -> DeliveryResult:
+    now = now.astimezone(UTC)  # SQLite compares timestamps as text: filter in the stored zone
     result = DeliveryResult()
     for row in await _claim(now, senders, batch):
         if row.medium == Medium.SMS and senders.sms is None:

@@ -9,8 +9,13 @@ from zoneinfo import ZoneInfo
 from tortoise.transactions import in_transaction
 
 from helpdesk.adapters.orm.desk import CategoryRoute, DeskSettings, Holiday, SavedReply
-from helpdesk.adapters.orm.institute import Department
-from helpdesk.domain.calendar import BusinessCalendar, public_holidays
+from helpdesk.adapters.orm.institute import Department, RoomSession
+from helpdesk.domain.calendar import (
+    Availability,
+    BusinessCalendar,
+    contact_centre_availability,
+    public_holidays,
+)
 from helpdesk.domain.sla import SlaPolicy
 from helpdesk.domain.tickets import Category
 from helpdesk.i18n import N_
@@ -126,3 +131,12 @@ async def save_reply(title: str, body: str, locale: str, reply_id: int | None = 
     reply.title, reply.body, reply.locale = title.strip()[:200], body, locale
     await reply.save()
     return reply
+
+
+async def contact_centre_now(now: datetime) -> Availability:
+    """Open now, or when it opens next: working hours, and the scheduled course times of the week."""
+    desk = await load_desk(now)
+    sessions = await RoomSession.filter(
+        scheduled_end__gt=now, scheduled_start__lt=now + timedelta(days=7)
+    ).values_list("scheduled_start", "scheduled_end")
+    return contact_centre_availability(desk.calendar, now, sessions)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
@@ -42,6 +42,7 @@ def visible_to(staff: StaffActor) -> QuerySet[Ticket]:
 
 
 def filtered(query: QuerySet[Ticket], f: TicketFilter, now: datetime) -> QuerySet[Ticket]:
+    now = now.astimezone(UTC)  # SQLite compares timestamps as text: filter in the stored zone
     if f.status:
         query = query.filter(status=f.status)
     if f.level:
@@ -87,6 +88,7 @@ async def department_queue(department_id: int, limit: int = 200) -> list[Ticket]
 async def at_risk(department_id: int | None, now: datetime, since: timedelta = timedelta(days=30)):
     """For the department manager: cases still at Level 1 past the warning (at risk or overdue),
     and cases that reached the department only after the 24-hour limit (escalated late)."""
+    now = now.astimezone(UTC)
     waiting = Ticket.filter(
         level=Level.CONTACT_CENTRE, status__in=list(AWAITING_REFERRAL), referral_warn_at__lte=now
     )

@@ -8,16 +8,15 @@ exactly one of them (SQLite ignores the clause; the embedded default runs one pr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from helpdesk.adapters.orm.tickets import Ticket
 from helpdesk.domain import tickets as lifecycle
 from helpdesk.domain.notifications import NotificationKind
 from helpdesk.domain.sla import ClockAction, Deadlines, referral_clock_action
-from helpdesk.domain.tickets import AWAITING_REFERRAL, Status
+from helpdesk.domain.tickets import Status
 from helpdesk.services.bus import MessageBus
 from helpdesk.services.desk import load_desk
 from helpdesk.services.outbox import notify_department_managers, notify_requester
@@ -38,15 +37,13 @@ class SweepResult:
 
 
 def _due(now: datetime):
-    return Ticket.filter(status__in=list(AWAITING_REFERRAL)).filter(
-        Q(referral_due_at__lte=now, referral_clock__in=["", WARNED])
-        | Q(referral_warn_at__lte=now, referral_clock="")
-    )
+    return Ticket.filter(referral_check_at__lte=now)
 
 
 async def sweep_referral_clock(
     now: datetime, *, bus: MessageBus | None = None, batch: int = 500
 ) -> SweepResult:
+    now = now.astimezone(UTC)  # SQLite compares timestamps as text: filter in the stored zone
     result = SweepResult()
     desk = await load_desk(now)
     while True:
@@ -54,7 +51,7 @@ async def sweep_referral_clock(
         async with in_transaction():
             tickets = (
                 await _due(now)
-                .order_by("referral_due_at")
+                .order_by("referral_check_at")
                 .limit(batch)
                 .select_for_update(skip_locked=True)
             )
@@ -75,40 +72,42 @@ async def _apply_clock(ticket: Ticket, now: datetime, routes: dict, result: Swee
         ticket.first_response_due_at,
         ticket.resolution_due_at,
     )
-    action = referral_clock_action(
-        Status(ticket.status), deadlines, now, bool(ticket.referral_clock)
-    )
+    warned = bool(ticket.referral_clock)
+    action = referral_clock_action(Status(ticket.status), deadlines, now, warned)
+    if action is None:  # it left Level 1 in time: the clock has nothing more to do
+        ticket.referral_check_at = None
+        await ticket.save(update_fields=["referral_check_at"])
+        return False
     if action == ClockAction.WARN:
-        ticket.referral_clock = WARNED
-        await ticket.save(update_fields=["referral_clock"])
-        await record(
-            ticket, SYSTEM, "referral_warning", now, new=ticket.referral_due_at.isoformat()
-        )
+        ticket.referral_clock, ticket.referral_check_at = WARNED, ticket.referral_due_at
+        await ticket.save(update_fields=["referral_clock", "referral_check_at"])
+        due = ticket.referral_due_at.isoformat()
+        await record(ticket, SYSTEM, "referral_warning", now, new=due)
         if ticket.routed_department_id:
             await notify_department_managers(
                 ticket, ticket.routed_department_id, NotificationKind.REFERRAL_WARNING, now
             )
         result.warned += 1
         return True
-    if action == ClockAction.ESCALATE:
-        department_id = ticket.routed_department_id or routes.get(ticket.category)
-        if department_id is None:
-            ticket.referral_clock = BLOCKED
-            await ticket.save(update_fields=["referral_clock"])
-            await record(ticket, SYSTEM, "escalation_blocked", now)
-            result.blocked += 1
-            return True
-        old = str(ticket.status)
-        store_flow(ticket, lifecycle.refer_to_department(flow_of(ticket), department_id))
-        ticket.referral_clock = ESCALATED
-        ticket.referred_at = now
-        ticket.assignee_id = None
-        await ticket.save()
-        await record(ticket, SYSTEM, "escalated", now, old=old, new=str(ticket.status), public=True)
-        await notify_requester(ticket, NotificationKind.ESCALATED, now)
-        await notify_department_managers(
-            ticket, department_id, NotificationKind.REFERRED_TO_DEPARTMENT, now
-        )
-        result.escalated += 1
+    # The limit: the case reaches the competent department's manager on its own.
+    ticket.referral_check_at = None
+    department_id = ticket.routed_department_id or routes.get(ticket.category)
+    if department_id is None:
+        ticket.referral_clock = BLOCKED
+        await ticket.save(update_fields=["referral_clock", "referral_check_at"])
+        await record(ticket, SYSTEM, "escalation_blocked", now)
+        result.blocked += 1
         return True
-    return False
+    old = str(ticket.status)
+    store_flow(ticket, lifecycle.refer_to_department(flow_of(ticket), department_id))
+    ticket.referral_clock = ESCALATED
+    ticket.referred_at = now
+    ticket.assignee_id = None
+    await ticket.save()
+    await record(ticket, SYSTEM, "escalated", now, old=old, new=str(ticket.status), public=True)
+    await notify_requester(ticket, NotificationKind.ESCALATED, now)
+    await notify_department_managers(
+        ticket, department_id, NotificationKind.REFERRED_TO_DEPARTMENT, now
+    )
+    result.escalated += 1
+    return True

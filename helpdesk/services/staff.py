@@ -47,7 +47,8 @@ async def authenticate(email: str, password: str, now: datetime | None = None) -
     Raises AccountLocked while the account is locked, even for the right password.
     """
     now = now or datetime.now(UTC)
-    staff = await Staff.get_or_none(email=email.strip().lower(), is_active=True)
+    email = email.strip().lower()
+    staff = None if "\x00" in email else await Staff.get_or_none(email=email, is_active=True)
     if staff is None:
         _hasher.hash(password)  # same work either way: no timing hint that the email exists
         return None

@@ -7,6 +7,7 @@ outbox notifications in the same transaction, and publishes a domain event once 
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from helpdesk.domain.events import TicketChanged, TicketOpened
 from helpdesk.domain.notifications import NotificationKind
 from helpdesk.domain.sla import deadlines_for
 from helpdesk.domain.tickets import (
+    TICKET_NUMBER_PATTERN,
     Category,
     Channel,
     Priority,
@@ -74,11 +76,14 @@ SYSTEM = Actor("system", "Sanad", channel="system")
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(UTC)
+    # UTC always: SQLite compares stored timestamps as text, so filters must use the same zone.
+    return (now or datetime.now(UTC)).astimezone(UTC)
 
 
 def _text(value: str, what: str, limit: int = MAX_TEXT, required: bool = True) -> str:
     value = (value or "").strip()
+    if "\x00" in value:  # PostgreSQL cannot store it; no person types it
+        raise InvalidInput(N_("%(what)s contains a character that is not allowed"), what=what)
     if required and not value:
         raise InvalidInput(N_("%(what)s is required"), what=what)
     if len(value) > limit:
@@ -111,6 +116,9 @@ async def open_ticket(
     subject = _text(subject, N_("subject"), MAX_SUBJECT)
     description = _text(description, N_("description"), required=False)
     _text(requester.name, N_("requester name"), 200)
+    _text(requester.email, N_("email"), 254, required=False)
+    _text(requester.phone, N_("phone"), 40, required=False)
+    _text(requester.ref, N_("requester reference"), 100, required=False)
     desk = await load_desk(now)
     due = deadlines_for(now, Priority(priority), desk.calendar, desk.policy)
     async with in_transaction():
@@ -135,6 +143,7 @@ async def open_ticket(
             received_at=now,
             referral_due_at=due.referral_due,
             referral_warn_at=due.referral_warn_at,
+            referral_check_at=due.referral_warn_at,
             first_response_due_at=due.first_response_due,
             resolution_due_at=due.resolution_due,
         )
@@ -387,8 +396,10 @@ async def merge_tickets(ticket_id: int, into_number: str, actor: Actor, *, bus=N
     if own_number is None:
         raise TicketNotFound(ticket_id)
     async with in_transaction():
-        target = await Ticket.filter(number=into_number.strip()).select_for_update().first()
-        if target is None:
+        into_number = into_number.strip().upper()
+        valid = re.fullmatch(TICKET_NUMBER_PATTERN, into_number)
+        target = valid and await Ticket.filter(number=into_number).select_for_update().first()
+        if not target:
             raise InvalidInput(N_("no ticket with that number"))
         if not lifecycle.can_receive_merge(flow_of(target)):
             raise InvalidInput(N_("the ticket to merge into is no longer open"))

@@ -121,3 +121,17 @@ async def test_restoring_a_version_that_does_not_exist_is_not_found(seeded, log_
         "/admin/guidance/registration/en/restore", data={"version": "99"}, allow_redirects=False
     )
     assert response.status == 404
+
+
+async def test_a_form_without_the_sessions_csrf_token_is_refused_and_stores_nothing(
+    seeded, log_in_as
+):
+    await log_in_as(StaffRole.ADMINISTRATOR)
+    before = await seeded.get("/guide/registration?lang=en")
+    forged = await seeded.request(
+        "POST",
+        "/admin/guidance/registration/en",
+        data={"title": "Forged", "body": "Forged body", "csrf": "not-the-token"},
+    )
+    assert forged.status == 403
+    assert await (await seeded.get("/guide/registration?lang=en")).text() == await before.text()

@@ -170,3 +170,12 @@ async def test_the_server_matches_its_openapi_document(server):
     )  # fmt: skip
     output, _ = await asyncio.wait_for(runner.communicate(), 300)
     assert runner.returncode == 0, output.decode()[-6000:]
+
+
+async def test_contact_centre_availability_is_public(client):
+    answer = await (await client.get("/api/v1/contact-centre")).json()
+    assert set(answer) == {"open_now", "next_open", "time_zone"}
+    assert answer["time_zone"] == "Asia/Riyadh"
+    assert answer["open_now"] == (answer["next_open"] is None)
+    page = await (await client.get("/track")).text()
+    assert 'data-testid="contact-centre"' in page

@@ -10,6 +10,7 @@ import pytest
 from helpdesk.domain.institute import StaffRole
 from helpdesk.domain.tickets import Category
 from helpdesk.services import tickets as svc
+from helpdesk.services.guidance_seed import seed_guidance
 from tests.helpdesk.fixtures import actor, department, new_ticket
 from tests.helpdesk.pages import csrf_of
 
@@ -35,6 +36,23 @@ MATRIX = [
     ("POST", "/admin/{what}", "/admin/departments", {ADMIN}, 400),
     ("GET", "/admin/reports", "/admin/reports", {ADMIN}, 200),
     ("GET", "/admin/reports.csv", "/admin/reports.csv", {ADMIN}, 200),
+    # Guidance content, certificate rules and the knowledge base (issue 6).
+    ("GET", "/admin/guidance", "/admin/guidance", {ADMIN}, 200),
+    ("GET", "/admin/guidance/{slug}/{locale}", "/admin/guidance/registration/ar", {ADMIN}, 200),
+    ("POST", "/admin/guidance/{slug}/{locale}", "/admin/guidance/registration/ar", {ADMIN}, 422),
+    (
+        "POST",
+        "/admin/guidance/{slug}/{locale}/restore",
+        "/admin/guidance/registration/ar/restore",
+        {ADMIN},
+        400,
+    ),
+    ("GET", "/admin/certificate-rules", "/admin/certificate-rules", {ADMIN}, 200),
+    ("POST", "/admin/certificate-rules", "/admin/certificate-rules", {ADMIN}, 422),
+    ("GET", "/admin/help", "/admin/help", {ADMIN}, 200),
+    ("GET", "/admin/help/articles/new", "/admin/help/articles/new", {ADMIN}, 200),
+    ("GET", "/admin/help/articles/{article_id}", "/admin/help/articles/999999", {ADMIN}, 404),
+    ("POST", "/admin/help/articles", "/admin/help/articles", {ADMIN}, 422),
 ]
 
 
@@ -51,6 +69,7 @@ def test_every_console_and_admin_route_is_in_the_matrix(server):
 
 @pytest.mark.parametrize("role", [None, *R], ids=lambda r: r.value if r else "anonymous")
 async def test_permission_matrix(role, client, log_in_as):
+    await seed_guidance()
     certs, it = await department("certs", mapped=(Category.CERTIFICATES,)), await department("it")
     now = datetime.now(UTC)
     ours, theirs, level1 = [await new_ticket(now=now) for _ in range(3)]

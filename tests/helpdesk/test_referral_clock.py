@@ -112,6 +112,7 @@ async def test_two_processes_sweeping_at_once_escalate_each_ticket_once(database
                 received_at=T0,
                 referral_due_at=T0 + timedelta(hours=24),
                 referral_warn_at=T0 + timedelta(hours=18),
+                referral_check_at=T0 + timedelta(hours=18),
             )
             for i in range(count)
         ]

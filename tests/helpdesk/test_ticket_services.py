@@ -185,8 +185,9 @@ async def test_merge_duplicates_and_mark_spam(staff_member):
     first, dup = await new_ticket(), await new_ticket()
     with pytest.raises(IllegalTransition):
         await svc.merge_tickets(first.id, first.number, level1)
-    with pytest.raises(svc.InvalidInput):
-        await svc.merge_tickets(dup.id, "SND-2026-999999", level1)
+    for nonsense in ("SND-2026-999999", "x" * 50, "SND\x00"):
+        with pytest.raises(svc.InvalidInput):
+            await svc.merge_tickets(dup.id, nonsense, level1)
     merged = await svc.merge_tickets(dup.id, first.number, level1)
     assert (merged.status, merged.merged_into_id) == (Status.MERGED, first.id)
     assert ("merged_in", level1.ref, "", dup.number) in await timeline(first)
@@ -224,3 +225,13 @@ async def test_subscribed_webhooks_get_outbox_rows(staff_member):
     t = await new_ticket()
     assert ("ticket.created", "webhook", str(hook.id)) in await outbox(t)
     assert len([row for row in await outbox(t) if row[1] == "webhook"]) == 1
+
+
+async def test_a_nul_character_is_refused_on_every_backend():
+    for field in ("subject", "email"):
+        with pytest.raises(svc.InvalidInput):
+            if field == "subject":
+                await new_ticket(subject="a\x00b")
+            else:
+                await new_ticket(email="a\x00@b.sa")
+    assert await Ticket.all().count() == 0

@@ -55,6 +55,9 @@ class Ticket(Model):
     referral_warn_at = fields.DatetimeField(null=True, db_index=True)
     # "" until the sweep acts, then "warned", "escalated", or "blocked" (no department to reach).
     referral_clock = fields.CharField(max_length=10, default="", db_default="")
+    # When the sweep must look at this ticket next (the warning, then the limit); None once the
+    # clock has nothing more to do. The sweep reads only rows due by this index.
+    referral_check_at = fields.DatetimeField(null=True, db_index=True)
     first_response_due_at = fields.DatetimeField(null=True)
     resolution_due_at = fields.DatetimeField(null=True)
     referred_at = fields.DatetimeField(null=True)
