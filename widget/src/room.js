@@ -8,6 +8,9 @@ const ACK_TIMEOUT_MS = 15000;
 // what comes twice is ignored (docs/realtime-protocol.md, section 3.1).
 const SYNC_MARGIN = 20;
 const APPLIED_KEPT = 1000;
+// Refusals that pass: the action is kept and sent again with its cid (the protocol's advice).
+const RETRIED = ["internal_error", "rate_limited"];
+const RETRY_MS = 3000;
 export const OPEN_STATES = ["raised", "claimed", "reopened"];
 
 function newCid() {
@@ -243,9 +246,10 @@ export class Room {
       const payload = { ...item.payload, cid: item.cid };
       this.socket.timeout(ACK_TIMEOUT_MS).emit(item.event, payload, (err, answer) => {
         item.inFlight = false;
-        if (err) {
-          // No answer: sent again with the same cid (stored once) after the next sync, or soon.
-          if (this.socket.connected) setTimeout(() => this.flush(), 2000);
+        if (err || RETRIED.includes(answer.error)) {
+          // No answer, or a refusal that passes: sent again with the same cid (stored once) soon,
+          // or after the next sync.
+          if (this.socket.connected) setTimeout(() => this.flush(), RETRY_MS);
           return;
         }
         this.outbox = this.outbox.filter((other) => other !== item);
