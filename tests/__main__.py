@@ -1,6 +1,7 @@
 """The whole test suite, as README's second command and CI run it.
 
-Installs what the tests need beyond pip (Debian's chromium for the browser tests), then runs pytest
+Installs what the tests need beyond pip (Debian's chromium for the browser tests, npm and the widget's
+pinned build tools to check the committed widget against its source), then runs pytest
 twice: on the embedded defaults (SQLite, in-process Socket.IO), and on PostgreSQL + Redis, starting
 either service if it is down. In CI (CI=true) both legs are required; elsewhere a machine without
 PostgreSQL or Redis runs the first leg and says so.
@@ -18,11 +19,17 @@ import time
 CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("SANAD_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("SANAD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-DEBIAN_PACKAGES = {"/usr/bin/chromium": "chromium", "/usr/sbin/dovecot": "dovecot-imapd"}
+DEBIAN_PACKAGES = {
+    "/usr/bin/chromium": "chromium",
+    "/usr/sbin/dovecot": "dovecot-imapd",
+    "/usr/bin/npm": "npm",
+}
+WIDGET = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "widget")
 
 
 def main() -> int:
     install_debian_packages()
+    install_widget_build_tools()
     pytest_args = sys.argv[1:]
     legs = [("embedded defaults (SQLite, in-process Socket.IO)", {})]
     if ensure_services():
@@ -54,6 +61,15 @@ def install_debian_packages() -> None:
     subprocess.call(["apt-get", "update", "-qq"], **quiet)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.call(["apt-get", "install", "-y", "-qq", *missing], env=env, **quiet)
+
+
+def install_widget_build_tools() -> None:
+    """The widget's pinned build tools (package-lock.json), so that the tests can rebuild it and
+    compare with the committed static/widget*.js (tests/widget/test_build.py)."""
+    npm = shutil.which("npm")
+    if npm and not os.path.isdir(os.path.join(WIDGET, "node_modules")):
+        print("tests: installing the widget's build tools (npm ci)", flush=True)
+        subprocess.call([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=WIDGET)
 
 
 def ensure_services() -> bool:

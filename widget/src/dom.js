@@ -1,0 +1,35 @@
+// A small element builder. Children given as strings become text nodes: user text is never HTML.
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value == null || value === false) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (key === "class") el.className = value;
+    else if (key === "value" || key === "checked") el[key] = value;
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  el.append(...children.flat(Infinity).filter((c) => c != null && c !== false));
+  return el;
+}
+
+/** Replace a region's content, keeping the keyboard focus on the element with the same data-key. */
+export function fill(region, ...nodes) {
+  const focused = region.getRootNode().activeElement;
+  const key = focused && region.contains(focused) ? focused.dataset.key : null;
+  region.replaceChildren(...nodes.flat(Infinity).filter((c) => c != null && c !== false));
+  if (key) region.querySelector(`[data-key="${CSS.escape(key)}"]`)?.focus();
+}
+
+/** The values of a form's inputs, to keep them when the panel is rebuilt in another language. */
+export function valuesOf(inputs) {
+  return Object.fromEntries(
+    Object.entries(inputs).map(([k, el]) => [k, el.type === "checkbox" ? el.checked : el.value]),
+  );
+}
+
+export function restoreValues(inputs, values) {
+  for (const [k, value] of Object.entries(values)) {
+    if (inputs[k].type === "checkbox") inputs[k].checked = value;
+    else inputs[k].value = value;
+  }
+}

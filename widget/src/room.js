@@ -1,0 +1,267 @@
+// The trainee's side of the live room (docs/realtime-protocol.md): connect with the host token,
+// resync by sequence number after every (re)connect, apply room events once, and send actions
+// through an outbox that keeps their client ids until the server has acknowledged them.
+import { io } from "socket.io-client";
+
+const ACK_TIMEOUT_MS = 15000;
+// room.sync asks again for the last few events: one still in flight at a drop is not missed, and
+// what comes twice is ignored (docs/realtime-protocol.md, section 3.1).
+const SYNC_MARGIN = 20;
+const APPLIED_KEPT = 1000;
+// Refusals that pass: the action is kept and sent again with its cid (the protocol's advice).
+const RETRIED = ["internal_error", "rate_limited"];
+const RETRY_MS = 3000;
+export const OPEN_STATES = ["raised", "claimed", "reopened"];
+
+function newCid() {
+  return (
+    crypto.randomUUID?.() || `c${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`
+  );
+}
+
+export class Room {
+  constructor({ origin, token, room, locale, onChange, onNews }) {
+    this.onChange = onChange;
+    this.onNews = onNews; // (kind, data) for live news only: unread count, sound, announcements
+    this.status = "connecting"; // connecting | online | reconnecting | refused
+    this.refusal = null;
+    this.reconnects = 0;
+    this.rttMs = null;
+    this.outbox = []; // [{cid, event, payload, inFlight, resolve}]
+    this.buffered = null; // live events received while a sync is in flight
+    this.clear();
+    this.socket = io(origin, {
+      transports: ["websocket"],
+      auth: { token, locale, ...(room ? { room } : {}) }, // locale: the words of a refusal
+    });
+    this.socket.on("connect", () => this.resync());
+    this.socket.on("disconnect", (reason) => {
+      this.setStatus("reconnecting");
+      // The server closed us on purpose (e.g. a restart): Socket.IO does not come back on its own.
+      if (reason === "io server disconnect") this.socket.connect();
+    });
+    this.socket.on("connect_error", (error) => {
+      if (this.socket.active) return this.setStatus("reconnecting"); // a network error: it retries
+      this.refusal = { code: error.data?.code || "refused", message: error.message };
+      this.setStatus("refused");
+      window.dispatchEvent(new CustomEvent("sanad:token-refused", { detail: { ...this.refusal } }));
+    });
+    this.socket.io.on("reconnect", () => this.reconnects++);
+    this.socket.on("room.event", (event) => {
+      if (this.buffered) this.buffered.push(event);
+      else this.apply(event, true);
+      this.onChange();
+    });
+    this.socket.on("room.presence", ({ presence }) => {
+      this.presence = presence;
+      this.onChange();
+    });
+    this.socket.on("issue.queue", ({ queue }) => {
+      this.queue.set(queue.issue_id, queue);
+      this.onChange();
+    });
+  }
+
+  clear() {
+    this.seq = null; // the highest seq applied
+    this.floor = 0; // the seq of the last snapshot: every older event is already in it
+    this.applied = new Set(); // recent seqs applied (insertion order: oldest first)
+    this.versions = new Map(); // "issue:12" → the seq of the version held
+    this.me = null;
+    this.session = null;
+    this.presence = null;
+    this.categories = [];
+    this.issues = new Map(); // id → issue with its messages
+    this.questions = new Map();
+    this.queue = new Map(); // issue id → {position, estimated_wait_seconds}
+  }
+
+  setStatus(status) {
+    this.status = status;
+    if (status !== "refused") this.refusal = null;
+    this.onChange();
+  }
+
+  get transport() {
+    return this.socket.io.engine?.transport?.name || null;
+  }
+
+  setToken(token) {
+    this.socket.auth.token = token;
+    if (!this.socket.connected) this.socket.connect();
+  }
+
+  resync() {
+    this.buffered = [];
+    const started = performance.now();
+    const lastSeq = this.seq === null ? null : Math.max(0, this.seq - SYNC_MARGIN);
+    this.socket.timeout(ACK_TIMEOUT_MS).emit("room.sync", { last_seq: lastSeq }, (err, answer) => {
+      if (err || !answer?.ok) {
+        // No answer or a refusal (e.g. rate_limited): ask again shortly; live events stay buffered
+        // and the missed ones come with the next answer (last_seq has not moved).
+        setTimeout(() => this.socket.connected && this.resync(), 2000);
+        return;
+      }
+      this.rttMs = Math.round(performance.now() - started);
+      const data = answer.data;
+      if (data.mode === "snapshot") {
+        this.load(data.snapshot);
+        this.floor = data.seq;
+      } else {
+        for (const event of data.events) this.apply(event, true);
+        this.presence = data.presence;
+        this.queue = new Map(data.queue.map((q) => [q.issue_id, q]));
+      }
+      this.seq = Math.max(this.seq ?? 0, data.seq);
+      const live = this.buffered.sort((a, b) => a.seq - b.seq);
+      this.buffered = null;
+      for (const event of live) this.apply(event, true);
+      this.setStatus("online");
+      this.flush();
+    });
+  }
+
+  load(snapshot) {
+    this.clear();
+    this.me = snapshot.me;
+    this.session = snapshot.session;
+    this.presence = snapshot.presence;
+    this.categories = snapshot.categories;
+    for (const issue of snapshot.issues) this.issues.set(issue.id, issue);
+    for (const question of snapshot.questions) this.questions.set(question.id, question);
+    for (const place of snapshot.queue) this.queue.set(place.issue_id, place);
+  }
+
+  /** Apply one sequenced room event once, never over a newer version; `live` ones make news. */
+  apply(event, live) {
+    if (event.seq <= this.floor || this.applied.has(event.seq)) return;
+    this.applied.add(event.seq);
+    if (this.applied.size > APPLIED_KEPT) this.applied.delete(this.applied.values().next().value);
+    this.seq = Math.max(this.seq ?? 0, event.seq);
+    const data = event.data;
+    // Events from two server processes can arrive swapped: keep each object's newest version.
+    const object = data.issue || data.question || data.session;
+    if (object) {
+      const key = `${event.type.split(".")[0]}:${object.id ?? ""}`;
+      if ((this.versions.get(key) ?? 0) > event.seq) return;
+      this.versions.set(key, event.seq);
+    }
+    switch (event.type) {
+      case "session.changed":
+        this.session = data.session;
+        break;
+      case "issue.raised":
+      case "issue.updated": {
+        const before = this.issues.get(data.issue.id);
+        this.putIssue(data.issue);
+        if (live && before && before.state !== data.issue.state) this.onNews("issue", data.issue);
+        break;
+      }
+      case "issue.message":
+        if (this.addMessage(data.issue_id, data.message) && data.message.author.role !== "trainee")
+          this.onNews("message", data.message);
+        break;
+      case "question.asked":
+      case "question.updated": {
+        const before = this.questions.get(data.question.id);
+        this.putQuestion(data.question);
+        if (live && before?.mine && before.state !== data.question.state)
+          this.onNews("question", data.question);
+        break;
+      }
+      case "question.private_answer": {
+        const question = this.questions.get(data.question_id);
+        if (question) {
+          question.answer = data.answer;
+          question.answered_by = data.answered_by;
+          this.onNews("question", question);
+        }
+        break;
+      }
+    }
+  }
+
+  putIssue(issue) {
+    const messages = issue.messages || this.issues.get(issue.id)?.messages || [];
+    this.issues.set(issue.id, { ...issue, messages });
+  }
+
+  addMessage(issueId, message) {
+    const issue = this.issues.get(issueId);
+    if (!issue || issue.messages.some((m) => m.id === message.id)) return false;
+    issue.messages = [...issue.messages, message].sort((a, b) => a.id - b.id);
+    return true;
+  }
+
+  // Live events carry the room's view of a question (mine/upvoted_by_me false, a private answer
+  // and a hidden name left out): keep what this trainee already knows.
+  putQuestion(question) {
+    const known = this.questions.get(question.id);
+    if (!known) return this.questions.set(question.id, question);
+    this.questions.set(question.id, {
+      ...question,
+      mine: known.mine || question.mine,
+      upvoted_by_me: known.upvoted_by_me || question.upvoted_by_me,
+      answer: question.answer ?? known.answer,
+      asker: question.asker?.name ? question.asker : known.asker,
+    });
+  }
+
+  /** An acknowledged object is only added when unknown: the room events are newer or as new. */
+  applyAck(data) {
+    if (data.issue && !this.issues.has(data.issue.id)) this.putIssue(data.issue);
+    if (data.message) this.addMessage(data.message.issue_id, data.message);
+    if (data.question) {
+      const known = this.questions.get(data.question.id);
+      if (!known) this.questions.set(data.question.id, data.question);
+      else {
+        known.mine ||= data.question.mine;
+        known.upvoted_by_me ||= data.question.upvoted_by_me;
+        known.answer ??= data.question.answer;
+        if (data.question.asker?.name) known.asker = data.question.asker;
+      }
+    }
+    if (data.queue) {
+      for (const place of [data.queue].flat()) if (place) this.queue.set(place.issue_id, place);
+    }
+  }
+
+  /** Queue an action; it is sent now if connected, else when the connection is back. */
+  send(event, payload) {
+    return new Promise((resolve) => {
+      this.outbox.push({ cid: newCid(), event, payload, inFlight: false, resolve });
+      this.onChange();
+      if (this.status === "online") this.flush();
+    });
+  }
+
+  pending(event) {
+    return this.outbox.filter((item) => item.event === event);
+  }
+
+  flush() {
+    for (const item of this.outbox) {
+      if (item.inFlight) continue;
+      item.inFlight = true;
+      const payload = { ...item.payload, cid: item.cid };
+      this.socket.timeout(ACK_TIMEOUT_MS).emit(item.event, payload, (err, answer) => {
+        item.inFlight = false;
+        if (err || RETRIED.includes(answer.error)) {
+          // No answer, or a refusal that passes: sent again with the same cid (stored once) soon,
+          // or after the next sync.
+          if (this.socket.connected) setTimeout(() => this.flush(), RETRY_MS);
+          return;
+        }
+        this.outbox = this.outbox.filter((other) => other !== item);
+        if (answer.ok) this.applyAck(answer.data);
+        item.resolve(answer);
+        this.onChange();
+      });
+    }
+  }
+
+  /** This trainee's latest technical issue. */
+  currentIssue() {
+    return [...this.issues.values()].sort((a, b) => b.id - a.id)[0] || null;
+  }
+}
