@@ -3,6 +3,7 @@ call one use case, ack, and send the stored events to their audiences (docs/real
 
 import asyncio
 import logging
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -31,6 +32,7 @@ from helpdesk.i18n import N_, Catalogues
 from helpdesk.services.bus import MessageBus
 
 log = logging.getLogger(__name__)
+event_log = logging.getLogger("sanad.room")
 
 UseCase = Callable[[Person, Any, datetime], Awaitable[Outcome]]
 
@@ -155,6 +157,24 @@ class RoomGateway:
     # --- client events ----------------------------------------------------------------------
 
     async def dispatch(self, event: str, sid: str, data: Any = None) -> dict[str, Any]:
+        """One log line per event, as for HTTP requests: the client-made id is the request id.
+
+        Never the payload: it carries what trainees typed."""
+        started = time.perf_counter()
+        ack = await self._answer(event, sid, data)
+        cid = data.get("cid") if isinstance(data, dict) else None
+        request_id = cid[:64] if isinstance(cid, str) and cid else uuid.uuid4().hex[:16]
+        event_log.info(
+            "%s %s %.1fms sid=%s rid=%s",
+            event[:64],
+            "ok" if ack["ok"] else ack["error"],
+            (time.perf_counter() - started) * 1000,
+            sid,
+            request_id,
+        )
+        return ack
+
+    async def _answer(self, event: str, sid: str, data: Any) -> dict[str, Any]:
         person: Person | None = (await self.sio.get_session(sid)).get("person")
         if person is None:
             return self._refusal("ar", RoomError(code="not_connected"))

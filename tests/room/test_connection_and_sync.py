@@ -1,6 +1,7 @@
 """Admission with host tokens, presence, the session's life, resync after a drop, retried sends."""
 
 import asyncio
+import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -229,3 +230,17 @@ async def test_host_platform_schedules_a_room_then_people_can_join(server, clien
         assert snapshot["session"]["state"] == "scheduled"
     finally:
         await person.disconnect()
+
+
+async def test_every_event_is_one_log_line_with_its_client_id_and_never_its_text(join, caplog):
+    await join("manager", "m1")
+    sara = await join("trainee", "t1")
+    caplog.set_level(logging.INFO, logger="sanad.room")
+    cid = uuid.uuid4().hex
+    await sara.call("issue.raise", {"cid": cid, "category": "no_audio", "text": "my secret words"})
+    await sara.call("issue.raise", {"cid": "x", "category": "no_audio"})
+    lines = [r.getMessage() for r in caplog.records if r.name == "sanad.room"]
+    assert len(lines) == 2
+    assert lines[0].startswith("issue.raise ok ") and lines[0].endswith(f"rid={cid}")
+    assert lines[1].startswith("issue.raise invalid_payload ")
+    assert not any("secret" in line for line in lines)
