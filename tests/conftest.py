@@ -13,6 +13,7 @@ import uuid
 from dataclasses import replace
 
 import pytest
+from playwright.async_api import async_playwright
 from tortoise.contrib.test import truncate_all_models
 
 from classroom_helper.bootstrap import build_app, tortoise_config
@@ -71,6 +72,19 @@ async def server(app_config, aiohttp_server):
 @pytest.fixture
 async def client(server, aiohttp_client):
     return await aiohttp_client(server)
+
+
+@pytest.fixture
+async def browser(client):
+    """Debian's Chromium through Playwright (never `playwright install`, which cannot download here).
+
+    It depends on `client` so that it closes first: the app's server waits for the pages' sockets."""
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--headless=new"]
+        )
+        yield chromium
+        await chromium.close()
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The public web form in Debian's Chromium: Arabic first, a file attached, the ticket number shown."""
 
 import pytest
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 from helpdesk.adapters.orm.channels import Attachment
 from helpdesk.adapters.orm.tickets import Ticket
@@ -9,16 +9,6 @@ from helpdesk.adapters.orm.tickets import Ticket
 pytestmark = pytest.mark.browser
 
 HOSTILE = "<img src=x onerror=\"document.title='pwned'\">"
-
-
-@pytest.fixture
-async def browser(client):
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--headless=new"]
-        )
-        yield chromium
-        await chromium.close()
 
 
 async def test_a_trainee_sends_a_complaint_with_a_file_in_arabic(browser, server, tmp_path):

@@ -6,7 +6,6 @@ test-artifacts/guidance/ for people to look at."""
 from pathlib import Path
 
 import pytest
-from playwright.async_api import async_playwright
 
 from helpdesk.adapters.orm.guidance import CertificateProfile
 from helpdesk.domain.institute import StaffRole
@@ -77,16 +76,6 @@ def contrast(foreground, background):
     return (light + 0.05) / (dark + 0.05)
 
 
-@pytest.fixture
-async def chromium():
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--headless=new"]
-        )
-        yield browser
-        await browser.close()
-
-
 async def check_page(browser, url, lang, screen, expected, shot, scheme="light", context=None):
     own_context = context is None
     if own_context:
@@ -130,21 +119,21 @@ async def all_pages():
 
 
 @pytest.mark.parametrize("lang", ["ar", "en"])
-async def test_every_guidance_page_in_both_languages_and_screens(seeded, server, chromium, lang):
+async def test_every_guidance_page_in_both_languages_and_screens(seeded, server, browser, lang):
     base = str(server.make_url("/")).rstrip("/")
     for name, (path, expected) in (await all_pages()).items():
         for screen in SCREENS:
-            await check_page(chromium, base + path, lang, screen, expected[lang], name)
+            await check_page(browser, base + path, lang, screen, expected[lang], name)
 
 
-async def test_arabic_pages_in_dark_mode_keep_their_contrast(seeded, server, chromium):
+async def test_arabic_pages_in_dark_mode_keep_their_contrast(seeded, server, browser):
     base = str(server.make_url("/")).rstrip("/")
     for name, (path, expected) in (await all_pages()).items():
-        await check_page(chromium, base + path, "ar", "phone", expected["ar"], name, "dark")
+        await check_page(browser, base + path, "ar", "phone", expected["ar"], name, "dark")
 
 
-async def test_readiness_check_works_without_javascript(seeded, server, chromium):
-    context = await chromium.new_context(
+async def test_readiness_check_works_without_javascript(seeded, server, browser):
+    context = await browser.new_context(
         java_script_enabled=False, viewport=SCREENS["phone"], locale="ar"
     )
     page = await context.new_page()
@@ -168,8 +157,8 @@ async def test_readiness_check_works_without_javascript(seeded, server, chromium
     assert profile.full_name_en == "Omar Khalid Abdulrahman Alharbi"
 
 
-async def test_search_and_vote_without_javascript(seeded, server, chromium):
-    context = await chromium.new_context(java_script_enabled=False, locale="ar")
+async def test_search_and_vote_without_javascript(seeded, server, browser):
+    context = await browser.new_context(java_script_enabled=False, locale="ar")
     page = await context.new_page()
     await page.goto(str(server.make_url("/help?lang=ar")))
     await page.get_by_label("صف مشكلتك أو سؤالك").fill("الشهاده")
@@ -194,12 +183,12 @@ ADMIN_PAGES = {
 
 
 @pytest.mark.parametrize("lang", ["ar", "en"])
-async def test_administrator_pages_in_both_languages(seeded, server, chromium, staff_member, lang):
+async def test_administrator_pages_in_both_languages(seeded, server, browser, staff_member, lang):
     from tests.conftest import TEST_PASSWORD
 
     admin = await staff_member(StaffRole.ADMINISTRATOR)
     base = str(server.make_url("/")).rstrip("/")
-    context = await chromium.new_context(viewport=SCREENS["desktop"], locale=lang)
+    context = await browser.new_context(viewport=SCREENS["desktop"], locale=lang)
     page = await context.new_page()
     await page.goto(f"{base}/staff/login?next=/admin/guidance")
     await page.locator("#email").fill(admin.email)
@@ -209,6 +198,6 @@ async def test_administrator_pages_in_both_languages(seeded, server, chromium, s
     await page.close()
     for name, (path, expected) in ADMIN_PAGES.items():
         await check_page(
-            chromium, base + path, lang, "desktop", expected[lang], name, context=context
+            browser, base + path, lang, "desktop", expected[lang], name, context=context
         )
     await context.close()

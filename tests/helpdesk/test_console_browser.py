@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 from helpdesk.adapters.orm.desk import SavedReply
 from helpdesk.adapters.orm.tickets import TicketEvent
@@ -16,16 +16,6 @@ from tests.helpdesk.fixtures import new_ticket
 
 pytestmark = pytest.mark.browser
 HOSTILE = "<img src=x onerror=\"document.title='pwned'\">"
-
-
-@pytest.fixture
-async def browser(client):
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--headless=new"]
-        )
-        yield chromium
-        await chromium.close()
 
 
 async def test_level1_works_the_live_queue_in_arabic(browser, server, staff_member):

@@ -3,22 +3,11 @@
 from pathlib import Path
 
 import pytest
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 pytestmark = pytest.mark.browser
 
 HOSTILE = "<img src=x onerror=\"document.title='pwned'\">"
-
-
-@pytest.fixture
-async def browser(client):
-    # closed before the HTTP client closes the server (which would wait for the pages' sockets)
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--headless=new"]
-        )
-        yield chromium
-        await chromium.close()
 
 
 async def open_console(browser, server, room, role, token):
