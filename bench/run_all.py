@@ -57,9 +57,8 @@ def wait_until_up(url: str, process: subprocess.Popen, within: float = 60.0) -> 
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(url, timeout=1):
-                return
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1):
+            return
         time.sleep(0.2)
     raise RuntimeError(f"server not up after {within}s: {url}")
 
@@ -91,7 +90,7 @@ class Server:
         return env
 
     def __enter__(self) -> Server:
-        log = open(self.workdir / f"{self.target}-server.log", "ab")  # noqa: SIM115
+        log = open(self.workdir / f"{self.target}-server.log", "ab")
         python = sys.executable
         if self.target == "bare":
             self.secret = "bare-relay-" + os.urandom(16).hex()
@@ -173,8 +172,7 @@ def run_target(target: Target, args: argparse.Namespace) -> None:
                 server,
                 args.rooms,
                 args.trainees,
-                ["--rates", rates, "--duration", str(args.duration)]
-                + ["--warmup", str(args.warmup)],
+                ["--rates", rates, "--duration", str(args.duration), "--warmup", str(args.warmup)],
                 timeout=900 + per_rate * len(args.rates),
             )
         for count in args.idle:
@@ -205,7 +203,8 @@ def machine() -> str:
         if line.startswith("MemTotal")
     )
     packages = ", ".join(
-        f"{p} {version(p)}" for p in ("aiohttp", "python-socketio", "python-engineio", "tortoise-orm")
+        f"{p} {version(p)}"
+        for p in ("aiohttp", "python-socketio", "python-engineio", "tortoise-orm")
     )
     return (
         f"{model}, {os.cpu_count()} cores, {int(memory) // 1024**2} GB RAM; "
@@ -225,7 +224,9 @@ def ratio(mine: float | None, bare: float | None) -> str:
 
 def table(targets: list[Target]) -> str:
     bare = next((t for t in targets if t.name == "bare"), None)
-    bare_rates = {r["offered_per_s"]: r for r in (bare.results if bare else []) if "latency_ms" in r}
+    bare_rates = {
+        r["offered_per_s"]: r for r in (bare.results if bare else []) if "latency_ms" in r
+    }
     lines = [
         "| server | offered raises/s | delivered/s | raise → manager p50 ms | p99 ms | max ms "
         "| p99 vs bare | ack p99 ms | server CPU µs/raise | CPU vs bare | errors |",
@@ -274,8 +275,7 @@ def memory_table(targets: list[Target], args: argparse.Namespace) -> str:
                 f"| {connect.get('rss_before_mb', '—')} | {connect.get('rss_after_mb', '—')} "
                 f"| {per / 1024:.1f} | {'—' if target is bare else ratio(per, base)} |"
                 if per
-                else f"| {target.label} | {count:,} | failed: {connect.get('failures')} "
-                "| | | | | |"
+                else f"| {target.label} | {count:,} | failed: {connect.get('failures')} | | | | | |"
             )
     return "\n".join(lines)
 
@@ -328,7 +328,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rooms", type=int, default=200)
     parser.add_argument("--trainees", type=int, default=30)
     parser.add_argument("--idle", default="1000,5000,10000", help="idle connection counts")
-    parser.add_argument("--hold", type=float, default=10.0, help="seconds idle connections are held")
+    parser.add_argument(
+        "--hold", type=float, default=10.0, help="seconds idle connections are held"
+    )
     parser.add_argument("--idle-connect-rate", type=float, default=500.0)
     parser.add_argument("--postgres-url", default=PG_DEFAULT)
     parser.add_argument("--no-doc", action="store_true", help="print only; leave the doc alone")
