@@ -318,9 +318,12 @@ class LoadGenerator:
         await self.offer(rate, args.warmup)
         self.measuring = True
         cpu0, own0, t0 = server_cpu(args.server_pid), os.times(), time.perf_counter()
+        gc0, wall0 = read_gc(args.gc_stats), time.time()
         await self.offer(rate, args.duration)
         window = time.perf_counter() - t0
         cpu1, own1 = server_cpu(args.server_pid), os.times()
+        await asyncio.sleep(0.6)  # the server's GC record is written twice a second
+        gc_report = gc_delta(gc0, read_gc(args.gc_stats), wall0, time.time())
         self.measuring = False
         for _ in range(int(args.drain / 0.05)):  # wait for stragglers, bounded
             if len(self.idle) == len(self.trainees):
@@ -355,6 +358,7 @@ class LoadGenerator:
                 if cpu0 is not None
                 else None
             ),
+            "server_gc": gc_report,
             "loadgen_cpu_s": round((own1.user + own1.system) - (own0.user + own0.system), 2),
         }
 
@@ -368,6 +372,32 @@ def percentiles(values: list[float]) -> dict:
         return round(values[min(len(values) - 1, int(q * len(values)))] * 1000, 2)
 
     return {"n": len(values), "p50": at(0.50), "p99": at(0.99), "max": at(1.0)}
+
+
+def read_gc(path: str | None) -> dict | None:
+    if not path:
+        return None
+    try:
+        with open(path) as stats:
+            return json.load(stats)
+    except (OSError, ValueError):
+        return None
+
+
+def gc_delta(before: dict | None, after: dict | None, start: float, end: float) -> dict | None:
+    """The server's collections during the window (bench/gcwatch.py): counts, CPU ms, worst full."""
+    if not before or not after:
+        return None
+    full = [cpu for when, cpu in after["full"] if start <= when <= end]
+    return {
+        "collections": [
+            b - a for a, b in zip(before["collections"], after["collections"], strict=True)
+        ],
+        "cpu_ms": [round(b - a, 1) for a, b in zip(before["cpu_ms"], after["cpu_ms"], strict=True)],
+        "full_max_ms": max(full, default=0.0),
+        "threshold": after["threshold"],
+        "frozen": after["frozen"],
+    }
 
 
 def server_rss(pid: int | None) -> int | None:
@@ -449,6 +479,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--connect-rate", type=float, default=400.0, help="connections per second")
     parser.add_argument("--connect-concurrency", type=int, default=64)
     parser.add_argument("--server-pid", type=int, default=0, help="for RSS and CPU (/proc)")
+    parser.add_argument("--gc-stats", default=None, help="the server's bench/gcwatch.py file")
     parser.add_argument("--cpu", type=int, default=None, help="pin the load generator to a core")
     args = parser.parse_args(argv)
     args.rates = [float(r) for r in args.rates.split(",") if r.strip()]

@@ -72,6 +72,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
         self.secret = ""
+        self.gc_stats = str(workdir / "gc.json")
 
     def env(self) -> dict[str, str]:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -94,7 +95,7 @@ class Server:
         python = sys.executable
         if self.target == "bare":
             self.secret = "bare-relay-" + os.urandom(16).hex()
-            command = [python, "-m", "bench.bare_relay", "--port", str(self.port)]
+            command = ["-m", "bench.bare_relay", "--port", str(self.port)]
             command += ["--secret", self.secret]
             health = self.url + "/socket.io/?EIO=4&transport=polling"
         else:
@@ -104,10 +105,18 @@ class Server:
             self.secret = subprocess.run(
                 seed, env=self.env(), cwd=ROOT, check=True, capture_output=True, text=True
             ).stdout.strip()
-            command = [python, "run.py", "serve"]
+            command = ["run.py", "serve"]
             health = self.url + "/healthz"
         self.process = subprocess.Popen(
-            ["taskset", "-c", str(SERVER_CPU), *command],
+            [
+                *pinned(SERVER_CPU, self.args),
+                python,
+                "-m",
+                "bench.gcwatch",
+                self.gc_stats,
+                "--",
+                *command,
+            ],
             env=self.env(),
             cwd=ROOT,
             stdout=log,
@@ -127,11 +136,14 @@ class Server:
             self.process.wait()
 
 
+def pinned(cpu: int, args: argparse.Namespace) -> list[str]:
+    """Run on one core; with --nice, ahead of whatever else shares the machine."""
+    return ["nice", "-n", str(args.nice), "taskset", "-c", str(cpu)]
+
+
 def loadgen(server: Server, rooms: int, trainees: int, extra: list[str], timeout: float) -> list:
     command = [
-        "taskset",
-        "-c",
-        str(LOADGEN_CPU),
+        *pinned(LOADGEN_CPU, server.args),
         sys.executable,
         "-m",
         "bench.loadgen",
@@ -145,11 +157,17 @@ def loadgen(server: Server, rooms: int, trainees: int, extra: list[str], timeout
         str(trainees),
         "--server-pid",
         str(server.process.pid),
+        "--gc-stats",
+        server.gc_stats,
         *extra,
     ]
     if server.target != "bare":
         command += ["--platform", "demo"]
-    print("  $", shlex.join(command[3:]).replace(server.secret, "…"), flush=True)
+    print(
+        "  $",
+        shlex.join(command[command.index(sys.executable) :]).replace(server.secret, "…"),
+        flush=True,
+    )
     done = subprocess.run(
         command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
     )
@@ -287,7 +305,7 @@ def write_doc(targets: list[Target], args: argparse.Namespace, started: datetime
             BEGIN,
             f"Measured {started:%Y-%m-%d %H:%M} UTC with `{command.strip()}` "
             f"on {machine()}. Server pinned to core {SERVER_CPU}, load generator to core "
-            f"{LOADGEN_CPU}. {args.rooms} rooms × {args.trainees} trainees + 1 room manager each "
+            f"{LOADGEN_CPU}, both at nice {args.nice}. {args.rooms} rooms × {args.trainees} trainees + 1 room manager each "
             f"({args.rooms * (args.trainees + 1):,} websocket connections); each rate offered for "
             f"{args.warmup:.0f} s unmeasured, then {args.duration:.0f} s measured. Every raise is "
             "followed by the trainee's withdraw (two stored actions per raise on Sanad). "
@@ -333,6 +351,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--idle-connect-rate", type=float, default=500.0)
     parser.add_argument("--postgres-url", default=PG_DEFAULT)
+    parser.add_argument(
+        "--nice", type=int, default=-10, help="scheduling priority of server and load generator"
+    )
     parser.add_argument("--no-doc", action="store_true", help="print only; leave the doc alone")
     args = parser.parse_args()
     if args.quick:
@@ -340,7 +361,7 @@ def parse_args() -> argparse.Namespace:
         args.idle, args.hold = "500", 3.0
     args.rates = [float(r) for r in args.rates.split(",") if r]
     args.idle = [int(n) for n in args.idle.split(",") if n]
-    args.seed_rooms = max(args.rooms, *(math.ceil(n / (args.trainees + 1)) for n in args.idle))
+    args.seed_rooms = max([args.rooms, *(math.ceil(n / (args.trainees + 1)) for n in args.idle)])
     args.loadavg = os.getloadavg()[0]
     return args
 
