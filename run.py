@@ -7,7 +7,10 @@ import argparse
 import asyncio
 import errno
 import logging
+import signal
+import subprocess
 import sys
+import time
 from datetime import timedelta
 
 from aiohttp import web
@@ -33,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "migrate":
-            for name in asyncio.run(_migrate(config)):
+            for name in asyncio.run(_migrate(config, args.target)):
                 print(f"applied {name}")
             return 0
         if args.command == "mint-token":
@@ -42,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             config = _with(config, demo=True)
             asyncio.run(_prepare_demo(config))
-        return _serve(config)
+        if args.workers > 1:
+            return _supervise_workers(config, args)
+        return _serve(config, reuse_port=args.reuse_port)
     except (DatabaseError, ValueError) as error:
         print(f"sanad: {error}", file=sys.stderr)
         return 1
@@ -56,11 +61,17 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("serve", help="start the application (the default)")
-    commands.add_parser(
-        "demo", help="migrate, seed the demo institute, and start with the demo host page"
-    )
-    commands.add_parser("migrate", help="bring the database schema up to date")
+    for name, help_text in (
+        ("serve", "start the application (the default)"),
+        ("demo", "migrate, seed the demo institute, and start with the demo host page"),
+    ):
+        serve = commands.add_parser(name, help=help_text)
+        serve.add_argument(
+            "--workers", type=int, default=1, help="processes sharing the port (PostgreSQL + Redis)"
+        )
+        serve.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.add_argument("target", nargs="?", help="only up to this migration (app.name)")
     make = commands.add_parser(
         "makemigrations", help="write migrations for changed models (developers)"
     )
@@ -76,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     mint.add_argument("--email", default="")
     mint.add_argument("--locale", default="")
     mint.add_argument("--minutes", type=int, default=120)
-    parser.set_defaults(command="serve")
+    parser.set_defaults(command="serve", workers=1, reuse_port=False)
     return parser
 
 
@@ -86,14 +97,14 @@ def _with(config: Config, **changes) -> Config:
     return replace(config, **changes)
 
 
-async def _migrate(config: Config) -> list[str]:
+async def _migrate(config: Config, target: str | None = None) -> list[str]:
     from classroom_helper.bootstrap import tortoise_config
     from helpdesk.adapters import database
 
     orm = tortoise_config(config)
     context = await database.connect(orm)
     try:
-        return await database.migrate(orm)
+        return await database.migrate(orm, target)
     finally:
         await context.close_connections()
 
@@ -145,7 +156,41 @@ async def _mint_token(config: Config, args: argparse.Namespace) -> str:
     )
 
 
-def _serve(config: Config) -> int:
+def _supervise_workers(config: Config, args: argparse.Namespace) -> int:
+    """N processes on one port (SO_REUSEPORT): the kernel spreads connections among them.
+
+    They share state only through PostgreSQL and Redis, so one that dies loses nothing; it is restarted.
+    """
+    if config.uses_sqlite or not config.redis_url:
+        print(
+            "sanad: --workers above 1 needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)",
+            file=sys.stderr,
+        )
+        return 2
+    command = [sys.executable, __file__, "serve", "--reuse-port"]
+    workers: list[subprocess.Popen] = [subprocess.Popen(command) for _ in range(args.workers)]
+    stopping = False
+
+    def stop(signum, _frame):
+        nonlocal stopping
+        stopping = True
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while not stopping:
+        for index, worker in enumerate(workers):
+            if worker.poll() is not None and not stopping:
+                log.warning(
+                    "worker %s exited with %s; starting another", worker.pid, worker.returncode
+                )
+                workers[index] = subprocess.Popen(command)
+        time.sleep(0.5)
+    return max(worker.wait() for worker in workers)
+
+
+def _serve(config: Config, reuse_port: bool = False) -> int:
     from classroom_helper.bootstrap import build_app
 
     try:
@@ -156,6 +201,7 @@ def _serve(config: Config) -> int:
             port=config.port,
             access_log=None,  # our own request log line carries the request id
             shutdown_timeout=10,
+            reuse_port=reuse_port or None,
             print=lambda text: log.info(text.strip()),
         )
     except OSError as error:

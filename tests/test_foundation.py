@@ -68,3 +68,19 @@ async def test_catalogue_for_browsers(client):
     arabic = await (await client.get("/i18n/ar.json")).json()
     assert arabic["Log in"] == "دخول"
     assert (await client.get("/i18n/fr.json")).status == 404
+
+
+async def test_readiness_is_503_with_the_reason_when_redis_is_unreachable(
+    app_config, aiohttp_client
+):
+    from dataclasses import replace
+
+    from classroom_helper.bootstrap import build_app
+    from tests.processes import free_port
+
+    config = replace(app_config, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    client = await aiohttp_client(build_app(config))
+    response = await client.get("/readyz")
+    assert response.status == 503
+    assert (await response.json())["problems"] == {"redis": "ConnectionError"}
+    assert (await client.get("/healthz")).status == 200

@@ -6,6 +6,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from helpdesk.adapters.orm.institute import RoomSession
+from helpdesk.entrypoints import keys
 
 
 async def _room(request: web.Request) -> RoomSession:
@@ -15,11 +16,16 @@ async def _room(request: web.Request) -> RoomSession:
     return room
 
 
+def _page(room: RoomSession, request: web.Request) -> dict:
+    # The person's token travels in the URL fragment; the page's script reads it and connects.
+    return {"room": room, "tz": request.app[keys.CONFIG].institute_tz.key}
+
+
 @aiohttp_jinja2.template("consoles/manager.html")
 async def manager_console(request: web.Request) -> dict:
-    return {"room": await _room(request)}
+    return _page(await _room(request), request)
 
 
 @aiohttp_jinja2.template("consoles/trainer.html")
 async def trainer_console(request: web.Request) -> dict:
-    return {"room": await _room(request)}
+    return _page(await _room(request), request)

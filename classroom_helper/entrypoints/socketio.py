@@ -17,6 +17,7 @@ from classroom_helper.domain import payloads
 from classroom_helper.domain.errors import NotPermitted, RoomError
 from classroom_helper.domain.people import Person, Role
 from classroom_helper.domain.room_issues import TicketRules
+from classroom_helper.entrypoints.identity import person_from
 from classroom_helper.services import issues, presence, questions, reroute, sessions
 from classroom_helper.services.actions import run_once
 from classroom_helper.services.room_log import Outcome, wire
@@ -126,15 +127,7 @@ class RoomGateway:
             raise socketio.exceptions.ConnectionRefusedError(
                 self._say(locale, code), {"code": code}
             ) from None
-        person = Person(
-            sub=room_pass.person_ref,
-            name=room_pass.name,
-            role=Role(room_pass.role),
-            room=room_pass.room_id,
-            email=room_pass.email or None,
-            phone=room_pass.phone or None,
-            locale=room_pass.locale or "ar",
-        )
+        person = person_from(room_pass)
         await self.sio.save_session(sid, {"person": person})
         if person.role is Role.TRAINEE:
             await self.sio.enter_room(sid, trainees_room(person.room))
@@ -142,7 +135,8 @@ class RoomGateway:
         else:
             await self.sio.enter_room(sid, staff_rooms(person.room)[person.role])
         await presence.arrive(sid, self.process, person, self.clock())
-        await self.push_presence(person.room)
+        # after the connect handler returns, so that the client is admitted before it hears anything
+        self.sio.start_background_task(self.push_presence, person.room)
 
     async def disconnect(self, sid: str, reason: Any = None) -> None:
         room_id = await presence.leave(sid, self.clock())

@@ -125,7 +125,8 @@ async def raise_issue(person: Person, event: payloads.RaiseIssue, now: datetime)
     events = [await issue_changed(row, now, "issue.raised")]
     events += await _group(row, now)
     data = {"issue": view_for(person, row), "existing": False, "queue": await queue_of(row, now)}
-    return Outcome(data, events, queue_moved=True)
+    # A new issue joins the end of the queue: no one else's place moves; the ack tells its own.
+    return Outcome(data, events)
 
 
 async def _group(row: RoomIssueRecord, now: datetime) -> list:
@@ -179,18 +180,18 @@ async def withdraw_issue(person: Person, event: payloads.OnIssue, now: datetime)
 async def reopen_issue(person: Person, event: payloads.ReopenIssue, now: datetime) -> Outcome:
     require(person, Action.REOPEN_ISSUE)
     row = await load(person, event.issue_id)
+    issue = as_issue(row)
+    issue.reopen(person, now)  # the owner's, and resolved: checked before anything else
     others_open = await RoomIssueRecord.filter(
         room_id=person.room, trainee_sub=person.sub, state__in=list(OPEN_STATES)
     ).exclude(id=row.id)
     if others_open:
         raise RoomError("You already have an open issue in this room.", code="open_issue_exists")
-    issue = as_issue(row)
-    issue.reopen(person, now)
     await keep(issue, row)
     events = [await issue_changed(row, now)]
     if event.text:
         events.append(await _post(row, person, event.text, now))
-    return Outcome({"issue": view_for(person, row)}, events, queue_moved=True)
+    return Outcome({"issue": view_for(person, row)}, events)  # back with its manager, not queued
 
 
 # --- the room manager ---------------------------------------------------------------------------
@@ -204,11 +205,11 @@ async def resolve_issue(person: Person, event: payloads.ResolveIssue, now: datet
     require(person, Action.RESOLVE_ISSUE)
     row = await load(person, event.issue_id)
     issue = as_issue(row)
+    was_waiting = issue.is_unclaimed
     issue.resolve(person, event.note, now)
     await keep(issue, row)
-    return Outcome(
-        {"issue": view_for(person, row)}, [await issue_changed(row, now)], queue_moved=True
-    )
+    events = [await issue_changed(row, now)]
+    return Outcome({"issue": view_for(person, row)}, events, queue_moved=was_waiting)
 
 
 async def _transition(
@@ -222,8 +223,9 @@ async def _transition(
     if issue.state is before:  # e.g. claiming twice: nothing to tell anyone
         return Outcome({"issue": view_for(person, row)})
     await keep(issue, row)
+    events = [await issue_changed(row, now)]
     return Outcome(
-        {"issue": view_for(person, row)}, [await issue_changed(row, now)], queue_moved=True
+        {"issue": view_for(person, row)}, events, queue_moved=before is IssueState.RAISED
     )
 
 
@@ -306,12 +308,13 @@ async def _make_ticket(
         actor_name=by.name if by else "",
         now=now,
     )
+    was_waiting = issue.is_unclaimed
     issue.escalate(ticket.number, reason, now)
     await keep(issue, row)
     return Outcome(
         {"issue_id": row.id, "ticket_number": ticket.number},
         [await issue_changed(row, now)],
-        queue_moved=True,
+        queue_moved=was_waiting,
         published=[TicketOpened(ticket.id, ticket.number, Channel.ROOM, row.room_id)],
     )
 

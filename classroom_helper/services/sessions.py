@@ -6,13 +6,37 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
-from classroom_helper.domain.errors import InvalidTransition
+from classroom_helper.domain.errors import InvalidTransition, RoomError
 from classroom_helper.domain.people import Action, Person, require
 from classroom_helper.services.issues import tickets_at_session_end
 from classroom_helper.services.room_log import EVERYONE, Outcome, record
 from classroom_helper.services.rooms import room_session, session_view
-from helpdesk.adapters.orm.institute import RoomSession
+from helpdesk.adapters.orm.institute import Course, RoomSession
 from helpdesk.domain.institute import RoomState
+
+
+async def schedule_session(
+    person: Person, title: str, start: datetime, end: datetime, course_code: str | None
+) -> dict:
+    """The host platform creates (or reschedules) the session of its room before the class."""
+    require(person, Action.OPEN_SESSION)
+    course = None
+    if course_code:
+        course = await Course.get_or_none(code=course_code)
+        if course is None:
+            raise RoomError(f"No course {course_code!r}.", code="course_unknown")
+    session, created = await RoomSession.get_or_create(
+        room_id=person.room,
+        defaults={"title": title, "scheduled_start": start, "scheduled_end": end, "course": course},
+    )
+    if not created:
+        if session.state == RoomState.CLOSED:
+            raise InvalidTransition("This session is closed; it cannot be rescheduled.")
+        session.title, session.scheduled_start, session.scheduled_end = title, start, end
+        if course is not None:
+            session.course = course
+        await session.save()
+    return {"session": session_view(session), "created": created}
 
 
 async def open_session(person: Person | None, room_id: str, now: datetime) -> Outcome:

@@ -89,8 +89,8 @@ async def require_current_schema(config: dict) -> None:
         )
 
 
-async def migrate(config: dict) -> list[str]:
-    """Apply every pending migration; returns the names applied."""
+async def migrate(config: dict, target: str | None = None) -> list[str]:
+    """Apply every pending migration (or up to `target`, "app.name"); returns the names applied."""
     applied: list[str] = []
 
     def progress(event: str, app_label: str, name: str) -> None:
@@ -98,7 +98,7 @@ async def migrate(config: dict) -> list[str]:
             applied.append(f"{app_label}.{name}")
 
     try:
-        await apply_migrations(config=config, progress=progress)
+        await apply_migrations(config=config, target=target, progress=progress)
     except Exception as error:
         raise DatabaseError(
             f"migration failed after {applied or 'none'}: {_reason(error)}"

@@ -108,8 +108,9 @@ def token_for(platform, room):
 
 
 @pytest.fixture
-async def join(server, token_for):
-    """`await join("trainee", "t1")` → a connected RoomClient; all are disconnected afterwards."""
+async def join(server, client, token_for):
+    """`await join("trainee", "t1")` → a connected RoomClient; all are disconnected afterwards
+    (before the HTTP `client` closes the server, which would otherwise wait for their sockets)."""
     clients: list[RoomClient] = []
     url = str(server.make_url("/"))
 

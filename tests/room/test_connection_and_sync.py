@@ -180,3 +180,50 @@ async def test_rate_limit_per_person(join, server):
     assert all(a["ok"] for a in acks[:30])
     assert acks[30]["error"] == "rate_limited"
     assert (await omar.call("room.sync", {"last_seq": None}))["ok"]  # per person
+
+
+async def test_host_platform_schedules_a_room_then_people_can_join(server, client, token_for):
+    room_id = f"lms-{uuid.uuid4().hex[:8]}"
+    manager_token = token_for("manager", "lms", room_id=room_id)
+    url = f"/api/v1/rooms/{room_id}"
+    body = {
+        "title": "الجلسة ٢",
+        "scheduled_start": "2026-11-25T09:00:00+03:00",
+        "scheduled_end": "2026-11-25T11:00:00+03:00",
+    }
+    headers = {"Authorization": f"Bearer {manager_token}"}
+    created = await client.put(url, json=body, headers=headers)
+    assert created.status == 201, await created.text()
+    session = (await created.json())["session"]
+    assert (
+        session["state"] == "scheduled"
+        and session["scheduled_start"] == "2026-11-25T06:00:00+00:00"
+    )
+    moved = await client.put(url, json={**body, "title": "الجلسة ٢ (معدلة)"}, headers=headers)
+    assert moved.status == 200 and (await moved.json())["session"]["title"] == "الجلسة ٢ (معدلة)"
+
+    bad = await client.put(
+        url, json={**body, "scheduled_end": "2026-11-25T08:00:00+03:00"}, headers=headers
+    )
+    assert bad.status == 400 and (await bad.json())["code"] == "invalid_payload"
+    naive = await client.put(
+        url, json={**body, "scheduled_start": "2026-11-25T09:00:00"}, headers=headers
+    )
+    assert naive.status == 400
+    unknown_course = await client.put(url, json={**body, "course_code": "NOPE"}, headers=headers)
+    assert unknown_course.status == 422
+    trainee = await client.put(
+        url,
+        json=body,
+        headers={"Authorization": f"Bearer {token_for('trainee', 't1', room_id=room_id)}"},
+    )
+    assert trainee.status == 403
+
+    person = await RoomClient(
+        str(server.make_url("/")), token_for("trainee", "t1", room_id=room_id)
+    ).connect()
+    try:
+        snapshot = (await person.ok("room.sync", last_seq=None))["snapshot"]
+        assert snapshot["session"]["state"] == "scheduled"
+    finally:
+        await person.disconnect()

@@ -1,0 +1,16 @@
+"""Who a host token admits, in the live room's words."""
+
+from classroom_helper.adapters.host_tokens import RoomPass
+from classroom_helper.domain.people import Person, Role
+
+
+def person_from(room_pass: RoomPass) -> Person:
+    return Person(
+        sub=room_pass.person_ref,
+        name=room_pass.name,
+        role=Role(room_pass.role),
+        room=room_pass.room_id,
+        email=room_pass.email or None,
+        phone=room_pass.phone or None,
+        locale=room_pass.locale or "ar",
+    )

@@ -1,0 +1,207 @@
+// The live consoles' shared core: connect with the host token, keep in step with the room
+// (sequence numbers, resync), send actions once (client ids), translate, alert with sound and title.
+// The protocol is docs/realtime-protocol.md. Every text reaches the page through textContent.
+"use strict";
+
+const Sanad = (() => {
+  const page = document.getElementById("console");
+  const locale = page.dataset.locale;
+  const timeZone = page.dataset.tz;
+  const token = new URLSearchParams(location.hash.slice(1)).get("token") || "";
+  // Keep the token out of the address bar, the history and any copied link.
+  if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+
+  let catalogue = {};
+  const t = (message, values = {}) =>
+    (catalogue[message] || message).replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ""));
+
+  const clock = new Intl.DateTimeFormat(locale, { timeZone, hour: "2-digit", minute: "2-digit" });
+  const when = (iso) => (iso ? clock.format(new Date(iso)) : "");
+  const minutes = (seconds) => Math.max(1, Math.round(seconds / 60));
+
+  // --- elements -----------------------------------------------------------------------------
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs)) {
+      if (value === false || value === null || value === undefined) continue;
+      if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+      else if (name === "text") node.textContent = value;
+      else node.setAttribute(name, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child !== null && child !== undefined && child !== false) {
+        node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+      }
+    }
+    return node;
+  }
+
+  // Re-rendering a list must not lose what the person is typing, nor where the focus is.
+  function render(container, build) {
+    const drafts = new Map();
+    for (const field of container.querySelectorAll("[data-key]")) {
+      if ("value" in field && field.type !== "radio") drafts.set(field.dataset.key, field.value);
+      if (field.type === "radio") drafts.set(field.dataset.key, field.checked);
+    }
+    const focused = document.activeElement?.dataset?.key;
+    container.replaceChildren(...build());
+    for (const field of container.querySelectorAll("[data-key]")) {
+      if (!drafts.has(field.dataset.key)) continue;
+      if (field.type === "radio") field.checked = drafts.get(field.dataset.key);
+      else field.value = drafts.get(field.dataset.key);
+    }
+    if (focused) container.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+  }
+
+  function say(message, isError = false) {
+    const status = document.getElementById("console-status");
+    status.textContent = message;
+    status.classList.toggle("alert", isError);
+  }
+
+  // --- sound and the tab title ----------------------------------------------------------------
+  const muteButton = document.getElementById("mute");
+  let muted = localStorage.getItem("sanad.console.muted") === "1";
+  function showMute() {
+    muteButton.setAttribute("aria-pressed", String(muted));
+    muteButton.textContent = muted ? t("Sound off") : t("Sound on");
+  }
+  muteButton.addEventListener("click", () => {
+    muted = !muted;
+    localStorage.setItem("sanad.console.muted", muted ? "1" : "0");
+    showMute();
+  });
+  let audio = null;
+  function chime() {
+    if (muted) return;
+    try {
+      audio = audio || new AudioContext();
+      const tone = audio.createOscillator();
+      const gain = audio.createGain();
+      tone.frequency.value = 880;
+      gain.gain.setValueAtTime(0.15, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.4);
+      tone.connect(gain).connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.4);
+    } catch {
+      // no audio device: the title count still tells
+    }
+  }
+  const baseTitle = document.title;
+  function count(waiting) {
+    document.title = waiting > 0 ? `(${waiting}) ${baseTitle}` : baseTitle;
+  }
+
+  // --- the connection ---------------------------------------------------------------------------
+  const room = {
+    seq: null,
+    me: null,
+    session: null,
+    presence: { managers: 0, trainers: 0, trainees: 0 },
+    handlers: {},
+  };
+  let socket = null;
+  let syncing = false;
+  let buffered = [];
+  const pending = new Map(); // cid → [event, payload]: sent again, unchanged, after a reconnect
+
+  const SESSION_STATES = {
+    scheduled: () => t("Not started yet"),
+    open: () => t("Session open"),
+    closed: () => t("Session closed"),
+  };
+  function showRoom() {
+    if (room.session) {
+      document.getElementById("session-state").textContent = SESSION_STATES[room.session.state]();
+    }
+    const { managers, trainers, trainees } = room.presence;
+    document.getElementById("presence").textContent = t(
+      "Online now: %(managers)s room managers, %(trainers)s trainers, %(trainees)s trainees",
+      { managers, trainers, trainees },
+    );
+  }
+
+  function apply(event) {
+    if (room.seq !== null && event.seq <= room.seq) return; // already applied
+    room.seq = event.seq;
+    if (event.type === "session.changed") {
+      room.session = event.data.session;
+      showRoom();
+      room.handlers.session?.();
+    }
+    room.handlers.event?.(event);
+  }
+
+  async function sync() {
+    syncing = true;
+    const ack = await socket.timeout(10000).emitWithAck("room.sync", { last_seq: room.seq });
+    if (!ack.ok) throw new Error(ack.message);
+    const answer = ack.data;
+    if (answer.mode === "snapshot") {
+      room.seq = answer.seq;
+      room.me = answer.snapshot.me;
+      room.session = answer.snapshot.session;
+      room.presence = answer.snapshot.presence;
+      room.handlers.snapshot?.(answer.snapshot);
+    } else {
+      answer.events.forEach(apply);
+      room.seq = Math.max(room.seq, answer.seq);
+      room.presence = answer.presence;
+    }
+    syncing = false;
+    buffered.filter((e) => e.seq > room.seq).forEach(apply);
+    buffered = [];
+    showRoom();
+    room.handlers.session?.();
+    for (const [cid, [name, payload]] of pending) send(name, payload, cid);
+  }
+
+  function send(name, fields, cid = crypto.randomUUID()) {
+    const payload = { ...fields, cid };
+    pending.set(cid, [name, payload]);
+    return socket
+      .timeout(10000)
+      .emitWithAck(name, payload)
+      .then((ack) => {
+        pending.delete(cid);
+        if (!ack.ok) say(ack.message, true);
+        return ack;
+      })
+      .catch(() => ({ ok: false, error: "no_answer" })); // kept in `pending` for the reconnect
+  }
+
+  function connect(handlers) {
+    Object.assign(room.handlers, handlers);
+    showMute();
+    fetch(`/i18n/${locale}.json`)
+      .then((response) => (response.ok ? response.json() : {}))
+      .catch(() => ({}))
+      .then((messages) => {
+        catalogue = messages;
+        showMute();
+        open();
+      });
+  }
+
+  function open() {
+    say(t("Connecting to the room…"));
+    socket = io({ transports: ["websocket"], auth: { token, room: page.dataset.room, locale } });
+    socket.on("connect", () => {
+      say(t("Connected."));
+      sync().catch((error) => say(error.message, true));
+    });
+    socket.on("disconnect", () => say(t("Connection lost. Reconnecting…"), true));
+    socket.on("connect_error", (error) => {
+      say(error.message, true);
+      if (error.data?.code) socket.disconnect(); // refused: retrying the same token is useless
+    });
+    socket.on("room.event", (event) => (syncing ? buffered.push(event) : apply(event)));
+    socket.on("room.presence", ({ presence }) => {
+      room.presence = presence;
+      showRoom();
+    });
+  }
+
+  return { t, el, render, when, minutes, say, chime, count, connect, send, room, token, locale };
+})();
