@@ -145,11 +145,18 @@ async def _database(app: web.Application):
         await context.close_connections()
 
 
+# Young collections every 50,000 net new container objects instead of 700 (older ones unchanged):
+# per-event objects die before they are promoted, so full collections of the connections' objects
+# become rare (docs/performance.md: what it bought, measured).
+GC_THRESHOLDS = (50_000, 10, 10)
+
+
 async def _freeze_start_up_objects(app: web.Application) -> None:
     # What start-up built lives as long as the process: keep it out of every full collection, so
     # that the collector's pauses stay short with thousands of live connections (STACK.md).
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 async def _room_sweeper(app: web.Application):
