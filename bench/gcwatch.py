@@ -6,6 +6,10 @@ machine runs meanwhile.
 
     python -m bench.gcwatch /tmp/gc.json -- run.py serve
     python -m bench.gcwatch /tmp/gc.json -- -m bench.bare_relay --secret S
+
+Experiments on a server that has no GC settings of its own (the bare relay):
+    GC_THRESHOLD=50000,20,100   gc.set_threshold(...) before the server starts
+    GC_FREEZE_FULL=1            after each full collection, gc.freeze() its survivors
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ FULL_KEPT = 500
 
 
 class Watch:
-    def __init__(self, path: str):
+    def __init__(self, path: str, freeze_full: bool = False):
+        self.freeze_full = freeze_full
         self.path = path
         self.collections = [0, 0, 0]
         self.cpu_ms = [0.0, 0.0, 0.0]
@@ -40,6 +45,8 @@ class Watch:
         if generation == 2:
             self.full.append((time.time(), round(cpu, 2)))
             del self.full[:-FULL_KEPT]
+            if self.freeze_full:
+                gc.freeze()
 
     def dump_forever(self) -> None:
         while True:
@@ -61,7 +68,9 @@ def main() -> None:
     path, separator, *command = sys.argv[1:]
     if separator != "--" or not command:
         sys.exit(__doc__)
-    watch = Watch(path)
+    watch = Watch(path, freeze_full=os.environ.get("GC_FREEZE_FULL") == "1")
+    if os.environ.get("GC_THRESHOLD"):
+        gc.set_threshold(*(int(n) for n in os.environ["GC_THRESHOLD"].split(",")))
     gc.callbacks.append(watch)
     threading.Thread(target=watch.dump_forever, daemon=True, name="gcwatch").start()
     if command[0] == "-m":
