@@ -64,7 +64,9 @@ class Connection:
         self.reader: asyncio.Task | None = None
 
     async def connect(self, session: aiohttp.ClientSession, ws_url: str) -> None:
-        self.ws = await session.ws_connect(ws_url, autoping=True, max_msg_size=0)
+        self.ws = await session.ws_connect(
+            ws_url, autoping=True, max_msg_size=0, compress=self.gen.args.deflate
+        )
         opening = await self.ws.receive_str(timeout=10)
         if not opening.startswith("0"):
             raise ConnectionError(f"engine.io open expected, got {opening[:40]!r}")
@@ -479,6 +481,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--connect-rate", type=float, default=400.0, help="connections per second")
     parser.add_argument("--connect-concurrency", type=int, default=64)
     parser.add_argument("--server-pid", type=int, default=0, help="for RSS and CPU (/proc)")
+    parser.add_argument(
+        "--deflate",
+        action="store_const",
+        const=15,
+        default=0,
+        help="offer permessage-deflate, as browsers do",
+    )
     parser.add_argument("--gc-stats", default=None, help="the server's bench/gcwatch.py file")
     parser.add_argument("--cpu", type=int, default=None, help="pin the load generator to a core")
     args = parser.parse_args(argv)

@@ -44,6 +44,7 @@ class Target:
     label: str
     results: list[dict] = field(default_factory=list)
     idle: dict[int, dict] = field(default_factory=dict)
+    idle_deflate: dict[int, dict] = field(default_factory=dict)
 
 
 def free_port() -> int:
@@ -185,25 +186,39 @@ def run_target(target: Target, args: argparse.Namespace) -> None:
     rates = ",".join(str(r) for r in args.rates)
     per_rate = args.duration + args.warmup + 5 + 2
     with tempfile.TemporaryDirectory(prefix=f"bench-{target.name}-") as tmp:
-        with Server(target.name, args, Path(tempfile.mkdtemp(dir=tmp))) as server:
-            target.results = loadgen(
-                server,
-                args.rooms,
-                args.trainees,
-                ["--rates", rates, "--duration", str(args.duration), "--warmup", str(args.warmup)],
-                timeout=900 + per_rate * len(args.rates),
-            )
-        for count in args.idle:
-            rooms = math.ceil(count / (args.trainees + 1))
+        if args.rates:
             with Server(target.name, args, Path(tempfile.mkdtemp(dir=tmp))) as server:
-                reports = loadgen(
+                target.results = loadgen(
                     server,
-                    rooms,
+                    args.rooms,
                     args.trainees,
-                    ["--hold", str(args.hold), "--connect-rate", str(args.idle_connect_rate)],
-                    timeout=900,
+                    [
+                        "--rates",
+                        rates,
+                        "--duration",
+                        str(args.duration),
+                        "--warmup",
+                        str(args.warmup),
+                    ],
+                    timeout=900 + per_rate * len(args.rates),
                 )
-            target.idle[count] = {r["phase"]: r for r in reports}
+        for count in args.idle:
+            target.idle[count] = idle_run(target, args, Path(tmp), count)
+        for count in args.deflate_idle:  # as browsers connect: permessage-deflate offered
+            target.idle_deflate[count] = idle_run(target, args, Path(tmp), count, "--deflate")
+
+
+def idle_run(target: Target, args: argparse.Namespace, tmp: Path, count: int, *extra: str) -> dict:
+    """A fresh server; `count` people connect, stay idle for --hold seconds, and leave."""
+    with Server(target.name, args, Path(tempfile.mkdtemp(dir=tmp))) as server:
+        reports = loadgen(
+            server,
+            math.ceil(count / (args.trainees + 1)),
+            args.trainees,
+            ["--hold", str(args.hold), "--connect-rate", str(args.idle_connect_rate), *extra],
+            timeout=900,
+        )
+    return {r["phase"]: r for r in reports}
 
 
 def machine() -> str:
@@ -277,18 +292,18 @@ def memory_table(targets: list[Target], args: argparse.Namespace) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for target in targets:
-        rows = [(count, runs) for count, runs in target.idle.items()]
+        rows = [(count, "", runs) for count, runs in target.idle.items()]
+        rows += [(count, " (deflate)", runs) for count, runs in target.idle_deflate.items()]
         first = next((r for r in target.results if r.get("phase") == "connect"), None)
         if first:
-            rows.append((first["connections"], {"connect": first, "hold": {}}))
-        for count, runs in sorted(rows, key=lambda row: row[0]):
+            rows.append((first["connections"], "", {"connect": first, "hold": {}}))
+        for count, how, runs in sorted(rows, key=lambda row: row[:2]):
             connect, hold = runs.get("connect", {}), runs.get("hold", {})
             per = connect.get("bytes_per_connection")
-            base = (bare.idle.get(count, {}).get("connect", {}) if bare else {}).get(
-                "bytes_per_connection"
-            )
+            floor = (bare.idle_deflate if how else bare.idle) if bare else {}
+            base = floor.get(count, {}).get("connect", {}).get("bytes_per_connection")
             lines.append(
-                f"| {target.label} | {connect.get('connections', 0):,} of {count:,} "
+                f"| {target.label} | {connect.get('connections', 0):,} of {count:,}{how} "
                 f"| {hold.get('still_connected', '—')} | {connect.get('connect_seconds', '—')} "
                 f"| {connect.get('rss_before_mb', '—')} | {connect.get('rss_after_mb', '—')} "
                 f"| {per / 1024:.1f} | {'—' if target is bare else ratio(per, base)} |"
@@ -358,9 +373,10 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if args.quick:
         args.rooms, args.rates, args.duration, args.warmup = 20, "100,250", 5.0, 1.0
-        args.idle, args.hold = "500", 3.0
+        args.idle, args.hold, args.deflate_idle = "500", 3.0, "500"
     args.rates = [float(r) for r in args.rates.split(",") if r]
     args.idle = [int(n) for n in args.idle.split(",") if n]
+    args.deflate_idle = [int(n) for n in args.deflate_idle.split(",") if n]
     args.seed_rooms = max([args.rooms, *(math.ceil(n / (args.trainees + 1)) for n in args.idle)])
     args.loadavg = os.getloadavg()[0]
     return args
