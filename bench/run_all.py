@@ -364,6 +364,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--hold", type=float, default=10.0, help="seconds idle connections are held"
     )
+    parser.add_argument(
+        "--deflate-idle",
+        default="1000",
+        help="idle counts connected as browsers do (permessage-deflate offered)",
+    )
     parser.add_argument("--idle-connect-rate", type=float, default=500.0)
     parser.add_argument("--postgres-url", default=PG_DEFAULT)
     parser.add_argument(
