@@ -28,8 +28,11 @@ from classroom_helper.entrypoints.routes import setup_routes as setup_room_route
 from classroom_helper.entrypoints.socketio import RoomGateway
 from helpdesk.adapters import database
 from helpdesk.config import Config
-from helpdesk.entrypoints import keys, middleware
+from helpdesk.entrypoints import guidance, keys, middleware
+from helpdesk.entrypoints.csrf import csrf_token
+from helpdesk.entrypoints.live import setup_live as setup_helpdesk_live
 from helpdesk.entrypoints.routes import setup_routes as setup_helpdesk_routes
+from helpdesk.entrypoints.scheduler import setup_scheduler
 from helpdesk.i18n import Catalogues, direction, format_datetime
 from helpdesk.services.bus import MessageBus
 
@@ -62,6 +65,7 @@ def build_app(config: Config) -> web.Application:
     app[keys.BUS] = MessageBus()
     app[keys.REDIS] = Redis.from_url(config.redis_url) if config.redis_url else None
     app[keys.SIO] = _socketio_server(config)
+    app[keys.GUIDANCE_LOOKUPS] = guidance.LookupGuard(config.redis_url, config.socketio_channel)
     _serve_socketio(app, app[keys.SIO])
     app[keys.ROOM] = RoomGateway(
         app[keys.SIO],
@@ -85,16 +89,18 @@ def build_app(config: Config) -> web.Application:
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(p / "templates") for p in PACKAGES]),
-        context_processors=[_page_context(catalogues, config)],
+        context_processors=[_page_context(catalogues, config), guidance.page_context],
         autoescape=True,
     )
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_room_sweeper)
+    setup_scheduler(app)
     app.on_startup.append(_freeze_start_up_objects)
     app.on_shutdown.append(_disconnect_live_clients)
     app.on_cleanup.append(_close_redis)
 
     setup_helpdesk_routes(app)
+    setup_helpdesk_live(app)
     setup_room_routes(app, with_demo=config.demo)
     app.router.add_static("/static", STATIC_DIR, name="static")
     return app
@@ -148,6 +154,7 @@ def _page_context(catalogues: Catalogues, config: Config):
                 moment, config.institute_tz, locale, style
             ),
             "request": request,
+            "csrf_token": await csrf_token(request),
         }
 
     return page_context
@@ -189,6 +196,8 @@ async def _room_sweeper(app: web.Application):
 
 
 async def _disconnect_live_clients(app: web.Application) -> None:
+    # The database closes right after: the room must not record thousands of departures now.
+    app[keys.ROOM].closing = True
     await app[keys.SIO].shutdown()
 
 

@@ -52,6 +52,11 @@ SETTINGS = (
     Setting(
         "ROOM_RATE_LIMIT", "30 per 10 seconds", "events one person may send in a live room (limits)"
     ),
+    Setting(
+        "SMS_GATEWAY_URL", None, "HTTP SMS gateway (POST JSON); unset = a call task for Level 1"
+    ),
+    Setting("SMS_GATEWAY_TOKEN", None, "bearer token for the SMS gateway (optional)"),
+    Setting("SCHEDULER", "on", "on | off: this process runs the referral clock and the outbox"),
 )
 
 
@@ -72,6 +77,9 @@ class Config:
     smtp_tls: str
     mail_from: str
     log_level: str
+    sms_gateway_url: str | None = None
+    sms_gateway_token: str | None = field(default=None, repr=False)
+    scheduler: bool = True
     # Socket.IO channel on Redis; tests give each run its own (pub/sub is global across Redis dbs).
     socketio_channel: str = "sanad"
     room_unclaimed_limit: timedelta = timedelta(minutes=10)
@@ -108,6 +116,11 @@ class Config:
                 minutes=_integer("ROOM_UNCLAIMED_MINUTES", raw["ROOM_UNCLAIMED_MINUTES"], 1, 1440)
             ),
             room_rate_limit=_rate_limit("ROOM_RATE_LIMIT", raw["ROOM_RATE_LIMIT"]),
+            sms_gateway_url=_optional_url(
+                "SMS_GATEWAY_URL", raw["SMS_GATEWAY_URL"], ("http", "https")
+            ),
+            sms_gateway_token=raw["SMS_GATEWAY_TOKEN"],
+            scheduler=_choice("SCHEDULER", raw["SCHEDULER"], ("on", "off")) == "on",
         )
 
     @property

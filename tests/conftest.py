@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import uuid
 from dataclasses import replace
 
@@ -52,6 +53,8 @@ def app_config(database_url, tmp_path) -> Config:
             "VAR_DIR": str(tmp_path / "var"),
             "PORT": "0",
             "LOG_LEVEL": "WARNING",
+            # Tests that need the referral clock and the outbox worker turn them on.
+            "SCHEDULER": "off",
         }
     )
     return replace(config, socketio_channel=f"sanad-test-{uuid.uuid4().hex}")
@@ -86,6 +89,12 @@ def staff_member():
     return make
 
 
+async def login_csrf(client) -> str:
+    """The CSRF token of the log-in form, as a browser would read it."""
+    page = await (await client.get("/staff/login")).text()
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
 @pytest.fixture
 def log_in_as(client, staff_member):
     """Logs the test client in as a new staff member of that role; returns the Staff."""
@@ -94,7 +103,12 @@ def log_in_as(client, staff_member):
         staff = await staff_member(role, **details)
         response = await client.post(
             "/staff/login",
-            data={"email": staff.email, "password": TEST_PASSWORD, "next": "/"},
+            data={
+                "email": staff.email,
+                "password": TEST_PASSWORD,
+                "next": "/",
+                "csrf": await login_csrf(client),
+            },
             allow_redirects=False,
         )
         assert response.status == 303, await response.text()

@@ -45,20 +45,32 @@ async def test_staff_log_in_and_out(client, log_in_as):
 
 
 async def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, staff_member):
+    from tests.conftest import login_csrf
+
     staff = await staff_member(StaffRole.LEVEL1_AGENT)
-    wrong = await client.post("/staff/login", data={"email": staff.email, "password": "nope"})
-    unknown = await client.post("/staff/login", data={"email": "x@y.z", "password": "nope"})
+    csrf = await login_csrf(client)
+    wrong = await client.post(
+        "/staff/login", data={"email": staff.email, "password": "nope", "csrf": csrf}
+    )
+    unknown = await client.post(
+        "/staff/login", data={"email": "x@y.z", "password": "nope", "csrf": csrf}
+    )
     assert wrong.status == unknown.status == 401
     assert "غير صحيحة" in await wrong.text()
 
 
 async def test_log_in_never_redirects_off_site(client, staff_member):
-    from tests.conftest import TEST_PASSWORD
+    from tests.conftest import TEST_PASSWORD, login_csrf
 
     staff = await staff_member(StaffRole.LEVEL1_AGENT)
     response = await client.post(
         "/staff/login",
-        data={"email": staff.email, "password": TEST_PASSWORD, "next": "//evil.example/"},
+        data={
+            "email": staff.email,
+            "password": TEST_PASSWORD,
+            "next": "//evil.example/",
+            "csrf": await login_csrf(client),
+        },
         allow_redirects=False,
     )
     assert response.headers["Location"] == "/"

@@ -1,5 +1,6 @@
 """README's first command, run as a newcomer would: a fresh directory, a fresh virtual environment."""
 
+import os
 import shutil
 import signal
 import subprocess
@@ -10,7 +11,13 @@ import pytest
 
 from tests.processes import ROOT, free_port
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL")),
+        reason="the first command uses the embedded defaults: it runs once, in the embedded leg",
+    ),
+]
 
 
 def test_readme_first_command_starts_the_demo(tmp_path):

@@ -31,6 +31,8 @@ class RoomIssueRecord(Model):
     closed_at = fields.DatetimeField(null=True)
     ticket_number = fields.CharField(max_length=32, null=True)
     ticket_reason = fields.CharField(max_length=32, null=True)
+    # the ticket's status the trainee was last told in the room
+    ticket_status = fields.CharField(max_length=20, null=True)
     incident_id = fields.IntField(null=True)
     rerouted_to_question = fields.IntField(null=True)
 

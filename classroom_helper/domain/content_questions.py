@@ -88,20 +88,19 @@ class ContentQuestion:
         self._require_open("re-routed")
         self.state, self.rerouted_to_issue, self.closed_at = QuestionState.REROUTED, issue_id, now
 
-    def shown_asker_name(self, viewer: Person) -> str | None:
-        """A hidden name is hidden from other trainees, never from staff or from the asker."""
-        if self.name_hidden and viewer.role is Role.TRAINEE and viewer.sub != self.asker_sub:
-            return None
-        return self.asker_name
-
-    def answer_visible_to(self, viewer: Person) -> bool:
-        if self.answer_audience is AnswerAudience.ROOM or viewer.is_staff:
-            return True
-        return viewer.sub == self.asker_sub
-
     def _require_open(self, verb: str) -> None:
         if not self.is_open:
             raise InvalidTransition(f"The question is {self.state}; it can no longer be {verb}.")
+
+
+def name_shown(name_hidden: bool, *, to_staff: bool, to_asker: bool) -> bool:
+    """A hidden name is hidden from other trainees, never from staff or from the asker."""
+    return not name_hidden or to_staff or to_asker
+
+
+def answer_shown(audience: str | None, *, to_staff: bool, to_asker: bool) -> bool:
+    """An answer to the asker alone is for the asker (and staff); any other is for the room."""
+    return audience != AnswerAudience.ASKER or to_staff or to_asker
 
 
 def most_wanted_first(questions: list[ContentQuestion]) -> list[ContentQuestion]:

@@ -83,10 +83,6 @@ class Person:
     phone: str | None = None
     locale: str | None = None
 
-    @property
-    def is_staff(self) -> bool:
-        return self.role is not Role.TRAINEE
-
 
 def may(person: Person, action: Action) -> bool:
     return action in PERMISSIONS[person.role]

@@ -148,11 +148,6 @@ class RoomIssue:
         if self.state not in THREAD_OPEN_STATES:
             raise InvalidTransition(f"The issue is {self.state}; its thread is closed.")
 
-    def visible_to(self, person: Person) -> bool:
-        if person.room != self.room:
-            return False
-        return person.role is Role.ROOM_MANAGER or person.sub == self.trainee_sub
-
     def _require_owner(self, trainee: Person) -> None:
         if trainee.role is not Role.TRAINEE or trainee.sub != self.trainee_sub:
             raise NotPermitted(

@@ -106,10 +106,13 @@ async def change_session(request: web.Request) -> web.Response:
     state = body.get("state") if isinstance(body, dict) else None
     if state not in ("open", "closed"):
         raise Refused(400, "invalid_payload", 'Send {"state": "open"} or {"state": "closed"}.')
-    use_case = sessions.open_session if state == "open" else sessions.close_session
-    async with in_transaction():
-        outcome = await use_case(person, person.room, datetime.now(UTC))
-    await request.app[keys.ROOM].deliver(person.room, outcome)
+    change = sessions.open_session if state == "open" else sessions.close_session
+
+    async def use_case():
+        async with in_transaction():
+            return await change(person, person.room, datetime.now(UTC))
+
+    outcome = await request.app[keys.ROOM].act(person.room, use_case)
     return web.json_response(outcome.data)
 
 

@@ -4,11 +4,14 @@ call one use case, ack, and send the stored events to their audiences (docs/real
 import asyncio
 import logging
 import uuid
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import socketio
+from tortoise.transactions import in_transaction
 
 from classroom_helper.adapters.host_tokens import TokenRefused, verify_host_token
 from classroom_helper.adapters.orm import RoomEventRecord
@@ -23,6 +26,7 @@ from classroom_helper.services.actions import run_once
 from classroom_helper.services.room_log import Outcome, wire
 from classroom_helper.services.rooms import room_session
 from classroom_helper.services.sync import sync
+from helpdesk.domain.events import TicketChanged
 from helpdesk.i18n import N_, Catalogues
 from helpdesk.services.bus import MessageBus
 
@@ -106,6 +110,9 @@ class RoomGateway:
         self.sio, self.catalogues, self.bus = sio, catalogues, bus
         self.rate_limit, self.rules, self.clock = rate_limit, rules, clock
         self.process = uuid.uuid4().hex
+        self.closing = False
+        self._room_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        bus.subscribe(TicketChanged, self.on_ticket_changed)
         sio.on("connect", self.connect)
         sio.on("disconnect", self.disconnect)
         sio.on("*", self.dispatch)
@@ -139,6 +146,8 @@ class RoomGateway:
         self.sio.start_background_task(self.push_presence, person.room)
 
     async def disconnect(self, sid: str, reason: Any = None) -> None:
+        if self.closing:  # the server is stopping: its presence rows go stale on their own
+            return
         room_id = await presence.leave(sid, self.clock())
         if room_id is not None:
             await self.push_presence(room_id)
@@ -157,8 +166,11 @@ class RoomGateway:
             payload = payloads.parse(event, data)
             if isinstance(payload, payloads.Sync):
                 return {"ok": True, "data": await sync(person, payload.last_seq, now)}
-            outcome = await run_once(
-                person, event, payload.cid, now, lambda: USE_CASES[event](person, payload, now)
+            outcome = await self.act(
+                person.room,
+                lambda: run_once(
+                    person, event, payload.cid, now, lambda: USE_CASES[event](person, payload, now)
+                ),
             )
         except RoomError as refusal:
             if isinstance(refusal, NotPermitted):
@@ -174,7 +186,6 @@ class RoomGateway:
         except Exception:
             log.exception("room event %s by %s failed", event, person.sub)
             return self._refusal(person.locale, RoomError(code="internal_error"))
-        await self.deliver(person.room, outcome)
         return {"ok": True, "data": outcome.data}
 
     def _refusal(self, locale: str | None, refusal: RoomError) -> dict[str, Any]:
@@ -187,6 +198,14 @@ class RoomGateway:
         return self.catalogues.gettext(locale, REASONS.get(code, REASONS["internal_error"]))
 
     # --- what the room is told ------------------------------------------------------------------
+
+    async def act(self, room_id: str, use_case: Callable[[], Awaitable[Outcome]]) -> Outcome:
+        """Run a use case that changes the room, then send what it stored, one at a time per room
+        in this process: clients then receive this process's events in `seq` order."""
+        async with self._room_locks[room_id]:
+            outcome = await use_case()
+            await self.deliver(room_id, outcome)
+        return outcome
 
     async def deliver(self, room_id: str, outcome: Outcome) -> None:
         """Send a committed outcome's events, the queue if it moved, and its bus events."""
@@ -214,6 +233,14 @@ class RoomGateway:
         if trainees:
             await self.sio.emit("room.event", wire(event, for_trainee=True), to=trainees)
 
+    async def on_ticket_changed(self, event: TicketChanged) -> None:
+        """The helpdesk moved a ticket; if it came from a room issue, its trainee is told there."""
+        room_id = await issues.room_of_ticket(event.number)
+        if room_id is not None:
+            await self.act(
+                room_id, partial(issues.ticket_news, event.number, event.status, self.clock())
+            )
+
     async def push_presence(self, room_id: str) -> None:
         counts = await presence.counts(room_id, self.clock())
         rooms = [*staff_rooms(room_id).values(), trainees_room(room_id)]
@@ -230,12 +257,15 @@ class RoomGateway:
         """Keep this process's presence fresh; make the tickets and close the sessions that are due."""
         now = self.clock()
         await presence.refresh(self.process, now)
-        for outcome in [
-            *await issues.tickets_due(self.rules, now),
-            *await sessions.sessions_past_their_end(now),
-        ]:
-            room_id = outcome.events[0].room_id
-            await self.deliver(room_id, outcome)
+        for room_id, issue_id, reason in await issues.tickets_due(self.rules, now):
+            await self.act(room_id, partial(issues.ticket_on_its_own, issue_id, reason, now))
+        for room_id in await sessions.sessions_past_their_end(now):
+            await self.act(room_id, partial(self._close_on_schedule, room_id, now))
+
+    @staticmethod
+    async def _close_on_schedule(room_id: str, now: datetime) -> Outcome:
+        async with in_transaction():
+            return await sessions.close_session(None, room_id, now)
 
     async def run_sweeper(self, every: float) -> None:
         while True:

@@ -182,6 +182,7 @@ async def reopen_issue(person: Person, event: payloads.ReopenIssue, now: datetim
     row = await load(person, event.issue_id)
     issue = as_issue(row)
     issue.reopen(person, now)  # the owner's, and resolved: checked before anything else
+    await require_open_session(person.room)  # after the class, "still broken" goes to the helpdesk
     others_open = await RoomIssueRecord.filter(
         room_id=person.room, trainee_sub=person.sub, state__in=list(OPEN_STATES)
     ).exclude(id=row.id)
@@ -397,9 +398,10 @@ async def room_queue(room_id: str, now: datetime) -> list[dict[str, Any]]:
     return result
 
 
-async def tickets_due(rules: TicketRules, now: datetime) -> list[Outcome]:
-    """Open issues that became tickets on their own: unclaimed too long, or no manager online."""
-    outcomes = []
+async def tickets_due(rules: TicketRules, now: datetime) -> list[tuple[str, int, TicketReason]]:
+    """Open issues due to become tickets on their own (unclaimed too long, or no manager online),
+    as (room, issue id, reason); `ticket_on_its_own` makes each one."""
+    due = []
     rooms = (
         await RoomIssueRecord.filter(state__in=list(OPEN_STATES))
         .distinct()
@@ -410,19 +412,43 @@ async def tickets_due(rules: TicketRules, now: datetime) -> list[Outcome]:
         for row in await RoomIssueRecord.filter(room_id=room_id, state__in=list(OPEN_STATES)):
             reason = automatic_ticket_reason(as_issue(row), now, rules, absent)
             if reason is not None:
-                outcome = await _ticket_once(row.id, reason, now)
-                if outcome is not None:
-                    outcomes.append(outcome)
-    return outcomes
+                due.append((room_id, row.id, reason))
+    return due
 
 
-async def _ticket_once(issue_id: int, reason: TicketReason, now: datetime) -> Outcome | None:
+async def ticket_on_its_own(issue_id: int, reason: TicketReason, now: datetime) -> Outcome:
     """Under the row's lock, so that two processes sweeping at once make one ticket."""
     async with in_transaction():
         row = await RoomIssueRecord.select_for_update().get(id=issue_id)
         if row.state not in OPEN_STATES:
-            return None
+            return Outcome({})
         return await _make_ticket(row, reason, now)
+
+
+# What a trainee is told about the ticket their issue became (the rest is the helpdesk's business).
+TICKET_NEWS = frozenset({"referred", "in_progress", "resolved", "verified", "closed"})
+
+
+async def room_of_ticket(number: str) -> str | None:
+    return (
+        await RoomIssueRecord.filter(ticket_number=number).first().values_list("room_id", flat=True)
+    )
+
+
+async def ticket_news(number: str, status: str, now: datetime) -> Outcome:
+    """The helpdesk moved a ticket made from a room issue: its trainee (and the room's managers)
+    hear of it once per status."""
+    async with in_transaction():
+        row = await RoomIssueRecord.select_for_update().get_or_none(ticket_number=number)
+        if row is None or status not in TICKET_NEWS or row.ticket_status == status:
+            return Outcome({})
+        row.ticket_status = status
+        await row.save(update_fields=["ticket_status"])
+        news = {"issue_id": row.id, "ticket_number": number, "status": status}
+        return Outcome(
+            news,
+            [await record(row.room_id, "issue.ticket", news, issue_audience(row.trainee_sub), now)],
+        )
 
 
 async def tickets_at_session_end(room_id: str, now: datetime) -> list[Outcome]:

@@ -13,7 +13,6 @@ STALE_AFTER = timedelta(seconds=30)
 
 
 async def arrive(sid: str, process: str, person: Person, now: datetime) -> None:
-    await ensure_ledger(person.room)
     await PresenceRecord.create(
         sid=sid,
         process=process,
@@ -34,6 +33,7 @@ async def leave(sid: str, now: datetime) -> str | None:
         row.role == Role.ROOM_MANAGER
         and not await _live(row.room_id, now).filter(role=Role.ROOM_MANAGER).exists()
     ):
+        await ensure_ledger(row.room_id)  # made here, not on every arrival: one write less
         await RoomLedger.filter(room_id=row.room_id).update(manager_left_at=now)
     return row.room_id
 

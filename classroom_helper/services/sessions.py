@@ -4,8 +4,6 @@ into a ticket."""
 
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
-
 from classroom_helper.domain.errors import InvalidTransition, RoomError
 from classroom_helper.domain.people import Action, Person, require
 from classroom_helper.services.issues import tickets_at_session_end
@@ -76,12 +74,8 @@ async def close_session(person: Person | None, room_id: str, now: datetime) -> O
     )
 
 
-async def sessions_past_their_end(now: datetime) -> list[Outcome]:
-    """Open sessions whose scheduled end has passed close on their own."""
-    outcomes = []
-    for room_id in await RoomSession.filter(
-        state=RoomState.OPEN, scheduled_end__lte=now
-    ).values_list("room_id", flat=True):
-        async with in_transaction():
-            outcomes.append(await close_session(None, room_id, now))
-    return outcomes
+async def sessions_past_their_end(now: datetime) -> list[str]:
+    """Open sessions whose scheduled end has passed: they close on their own (`close_session`)."""
+    return await RoomSession.filter(state=RoomState.OPEN, scheduled_end__lte=now).values_list(
+        "room_id", flat=True
+    )

@@ -9,6 +9,7 @@ from classroom_helper.adapters.orm import (
     IssueMessageRecord,
     RoomIssueRecord,
 )
+from classroom_helper.domain.content_questions import answer_shown, name_shown
 from classroom_helper.domain.room_issues import OPEN_STATES
 
 
@@ -75,18 +76,18 @@ def question_view(
     """`full`: the trainer's view. Otherwise the trainee view, personalised when `viewer_sub` is
     given (acks and snapshots) and generic in live events."""
     mine = viewer_sub is not None and viewer_sub == question.asker_sub
-    name_shown = full or mine or not question.name_hidden
-    answer_shown = full or mine or question.answer_audience != "asker"
+    show_name = name_shown(question.name_hidden, to_staff=full, to_asker=mine)
+    show_answer = answer_shown(question.answer_audience, to_staff=full, to_asker=mine)
     view = {
         "id": question.id,
         "room": question.room_id,
         "text": question.text,
         "asked_at": when(question.asked_at),
-        "asker": {"name": question.asker_name if name_shown else None},
+        "asker": {"name": question.asker_name if show_name else None},
         "name_hidden": question.name_hidden,
         "state": question.state,
         "upvotes": question.upvotes,
-        "answer": (question.answer or None) if answer_shown else None,
+        "answer": (question.answer or None) if show_answer else None,
         "answer_audience": question.answer_audience,
         "answered_by": question.answered_by_name,
         "dismiss_reason": question.dismiss_reason,

@@ -16,8 +16,16 @@ log = logging.getLogger(__name__)
 # The helpdesk's own tortoise apps; the composition root adds the room's.
 HELPDESK_APPS = {
     "helpdesk": {
-        "models": ["helpdesk.adapters.orm.institute", "helpdesk.adapters.orm.tickets"],
+        "models": [
+            "helpdesk.adapters.orm.institute",
+            "helpdesk.adapters.orm.tickets",
+            "helpdesk.adapters.orm.desk",
+        ],
         "migrations": "helpdesk.migrations.helpdesk",
+    },
+    "guidance": {
+        "models": ["helpdesk.adapters.orm.guidance"],
+        "migrations": "helpdesk.migrations.guidance",
     },
 }
 

@@ -16,3 +16,4 @@ BUS = web.AppKey("bus", "MessageBus")
 REDIS = web.AppKey("redis", "Redis | None")
 TORTOISE_CONFIG = web.AppKey("tortoise_config", dict)
 ROOM = web.AppKey("room", "RoomGateway")  # the live room's Socket.IO gateway
+GUIDANCE_LOOKUPS = web.AppKey("guidance_lookups", "LookupGuard")

@@ -73,7 +73,10 @@ async def errors(request: web.Request, handler):
     except web.HTTPException as error:
         if error.status < 400 or error.content_type == "application/problem+json":
             raise
-        return _error_response(request, error.status, error.reason, error.text or "")
+        response = _error_response(request, error.status, error.reason, error.text or "")
+        if "Allow" in error.headers:  # a 405 says what is allowed (RFC 9110)
+            response.headers["Allow"] = error.headers["Allow"]
+        return response
     except Exception:
         log.exception("unhandled error rid=%s", request.get("request_id"))
         return _error_response(request, 500, "Internal Server Error", "")

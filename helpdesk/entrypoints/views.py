@@ -10,8 +10,9 @@ from tortoise import Tortoise
 
 from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.auth import current_staff, log_in, log_out
+from helpdesk.entrypoints.csrf import checked_form, csrf_token
 from helpdesk.i18n import LOCALES
-from helpdesk.services.staff import authenticate
+from helpdesk.services.staff import AccountLocked, authenticate
 
 
 @aiohttp_jinja2.template("home.html")
@@ -51,19 +52,24 @@ async def catalogue(request: web.Request) -> web.Response:
     return response
 
 
-@aiohttp_jinja2.template("staff/login.html")
-async def login_page(request: web.Request) -> dict:
-    return {"next": _safe_next(request.query.get("next")), "failed": False}
+async def _login_form(request: web.Request, next_page: str, problem: str = "", status: int = 200):
+    context = {"next": next_page, "problem": problem, "csrf_token": await csrf_token(request)}
+    return aiohttp_jinja2.render_template("staff/login.html", request, context, status=status)
+
+
+async def login_page(request: web.Request) -> web.StreamResponse:
+    return await _login_form(request, _safe_next(request.query.get("next")))
 
 
 async def login(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
+    form = await checked_form(request)
     next_page = _safe_next(form.get("next"))
-    staff = await authenticate(str(form.get("email", "")), str(form.get("password", "")))
+    try:
+        staff = await authenticate(str(form.get("email", "")), str(form.get("password", "")))
+    except AccountLocked:
+        return await _login_form(request, next_page, "locked", status=429)
     if staff is None:
-        return aiohttp_jinja2.render_template(
-            "staff/login.html", request, {"next": next_page, "failed": True}, status=401
-        )
+        return await _login_form(request, next_page, "failed", status=401)
     await log_in(request, staff)
     raise web.HTTPSeeOther(next_page)
 

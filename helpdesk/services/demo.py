@@ -7,8 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
+from helpdesk.adapters.orm.desk import CategoryRoute
 from helpdesk.adapters.orm.institute import Course, Department, HostPlatform, RoomSession, Staff
 from helpdesk.domain.institute import RoomState, StaffRole
+from helpdesk.domain.tickets import Category
+from helpdesk.services.guidance_seed import seed_guidance
 from helpdesk.services.staff import create_staff
 
 DEMO_PLATFORM = "demo"
@@ -19,6 +22,17 @@ DEPARTMENTS = (
     ("registration", "التسجيل والشهادات", "Registration and Certificates"),
     ("elearning", "المنصة الإلكترونية", "E-learning Platform"),
 )
+# The competent department of each category of service.
+CATEGORY_DEPARTMENTS = {
+    Category.REGISTRATION: "registration",
+    Category.CERTIFICATES: "registration",
+    Category.PLATFORM_TRAINING: "elearning",
+    Category.ONBOARDING: "elearning",
+    Category.LOGIN_AND_ACCOUNTS: "elearning",
+    Category.LIVE_SESSION_ATTENDANCE: "elearning",
+    Category.TRAINER_ACCESS: "elearning",
+    Category.OTHER: "registration",
+}
 # email, name, role, department code
 STAFF = (
     ("admin@sanad.local", "مدير النظام", StaffRole.ADMINISTRATOR, None),
@@ -49,6 +63,10 @@ async def seed_demo_institute(now: datetime | None = None) -> dict[str, str]:
         for code, name_ar, name_en in DEPARTMENTS:
             departments[code], _ = await Department.get_or_create(
                 code=code, defaults={"name_ar": name_ar, "name_en": name_en}
+            )
+        for category, code in CATEGORY_DEPARTMENTS.items():
+            await CategoryRoute.get_or_create(
+                category=category, defaults={"department": departments[code]}
             )
         for email, name, role, department in STAFF:
             if not await Staff.exists(email=email):
@@ -92,4 +110,5 @@ async def seed_demo_institute(now: datetime | None = None) -> dict[str, str]:
             room.state = RoomState.SCHEDULED
             room.opened_at = room.closed_at = None
             await room.save()
+    await seed_guidance(with_demo_profiles=True)
     return new_passwords

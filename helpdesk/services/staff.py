@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -9,6 +11,15 @@ from helpdesk.adapters.orm.institute import Department, Staff
 from helpdesk.domain.institute import StaffRole
 
 _hasher = PasswordHasher()
+# Repeated failures lock the account for a while: slows down password guessing.
+MAX_FAILED_LOGINS = 5
+LOCKED_FOR = timedelta(minutes=15)
+
+
+class AccountLocked(Exception):
+    def __init__(self, until: datetime):
+        self.until = until
+        super().__init__(f"locked until {until.isoformat()}")
 
 
 async def create_staff(
@@ -30,17 +41,29 @@ async def create_staff(
     )
 
 
-async def authenticate(email: str, password: str) -> Staff | None:
-    """The active staff member with this email and password, or None (never says which was wrong)."""
-    staff = await Staff.get_or_none(email=email.strip().lower(), is_active=True)
+async def authenticate(email: str, password: str, now: datetime | None = None) -> Staff | None:
+    """The active staff member with this email and password, or None (never says which was wrong).
+
+    Raises AccountLocked while the account is locked, even for the right password.
+    """
+    now = now or datetime.now(UTC)
+    email = email.strip().lower()
+    staff = None if "\x00" in email else await Staff.get_or_none(email=email, is_active=True)
     if staff is None:
         _hasher.hash(password)  # same work either way: no timing hint that the email exists
         return None
+    if staff.locked_until is not None and staff.locked_until > now:
+        raise AccountLocked(staff.locked_until)
     try:
         _hasher.verify(staff.password_hash, password)
     except (VerificationError, InvalidHashError):
+        staff.failed_logins += 1
+        if staff.failed_logins >= MAX_FAILED_LOGINS:
+            staff.failed_logins, staff.locked_until = 0, now + LOCKED_FOR
+        await staff.save(update_fields=["failed_logins", "locked_until"])
         return None
+    staff.failed_logins, staff.locked_until = 0, None
     if _hasher.check_needs_rehash(staff.password_hash):
         staff.password_hash = _hasher.hash(password)
-        await staff.save(update_fields=["password_hash"])
+    await staff.save(update_fields=["failed_logins", "locked_until", "password_hash"])
     return staff

@@ -1,25 +1,96 @@
-"""Ticket use cases: one function each, one transaction each."""
+"""Ticket use cases: one function each, one transaction each.
+
+Every change locks the ticket row, applies the pure lifecycle rule, writes the timeline line and the
+outbox notifications in the same transaction, and publishes a domain event once committed.
+"""
 
 from __future__ import annotations
 
+import hmac
+import re
 import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
+from helpdesk.adapters.orm.institute import Department
 from helpdesk.adapters.orm.tickets import Ticket, TicketEvent
-from helpdesk.domain.events import TicketOpened
+from helpdesk.domain import tickets as lifecycle
+from helpdesk.domain.access import StaffAction, StaffActor, TicketScope, may
+from helpdesk.domain.events import TicketChanged, TicketOpened
+from helpdesk.domain.notifications import NotificationKind
+from helpdesk.domain.sla import deadlines_for
 from helpdesk.domain.tickets import (
-    REFERRAL_LIMIT,
+    TICKET_NUMBER_PATTERN,
     Category,
     Channel,
     Priority,
     Requester,
     Status,
+    TicketFlow,
     TicketKind,
     ticket_number,
 )
+from helpdesk.i18n import N_
 from helpdesk.services.bus import MessageBus
+from helpdesk.services.desk import load_desk
+from helpdesk.services.outbox import notify_department_managers, notify_requester
+
+MAX_SUBJECT = 300
+MAX_TEXT = 20_000
+
+
+class TicketNotFound(LookupError):
+    """No such ticket (or, for a requester, a wrong tracking key: we do not say which)."""
+
+
+class NotAllowed(PermissionError):
+    """The actor's role or department does not allow this on this ticket."""
+
+
+class InvalidInput(ValueError):
+    """Input that cannot be stored; the message (English, translated where shown) says why."""
+
+    def __init__(self, message: str, **values: object):
+        self.message, self.values = message, values
+        super().__init__(message % values if values else message)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change, as the timeline shows it."""
+
+    ref: str  # "staff:12", "requester", "system"
+    name: str
+    staff: StaffActor | None = None
+    channel: str = ""
+
+    @classmethod
+    def of_staff(cls, staff: StaffActor, channel: str = "console") -> Actor:
+        return cls(staff.ref, staff.name, staff, channel)
+
+
+SYSTEM = Actor("system", "Sanad", channel="system")
+
+
+def _now(now: datetime | None) -> datetime:
+    # UTC always: SQLite compares stored timestamps as text, so filters must use the same zone.
+    return (now or datetime.now(UTC)).astimezone(UTC)
+
+
+def _text(value: str, what: str, limit: int = MAX_TEXT, required: bool = True) -> str:
+    value = (value or "").strip()
+    if "\x00" in value:  # PostgreSQL cannot store it; no person types it
+        raise InvalidInput(N_("%(what)s contains a character that is not allowed"), what=what)
+    if required and not value:
+        raise InvalidInput(N_("%(what)s is required"), what=what)
+    if len(value) > limit:
+        raise InvalidInput(
+            N_("%(what)s is longer than %(limit)s characters"), what=what, limit=limit
+        )
+    return value
 
 
 async def open_ticket(
@@ -39,8 +110,17 @@ async def open_ticket(
     bus: MessageBus | None = None,
     now: datetime | None = None,
 ) -> Ticket:
-    """Every channel's way in: a numbered ticket in Level 1's queue, with its first timeline line."""
-    now = now or datetime.now(UTC)
+    """Every channel's way in: a numbered ticket in Level 1's queue, its deadlines, its first
+    timeline line, and the requester's acknowledgement (number and tracking link) in the outbox."""
+    now = _now(now)
+    subject = _text(subject, N_("subject"), MAX_SUBJECT)
+    description = _text(description, N_("description"), required=False)
+    _text(requester.name, N_("requester name"), 200)
+    _text(requester.email, N_("email"), 254, required=False)
+    _text(requester.phone, N_("phone"), 40, required=False)
+    _text(requester.ref, N_("requester reference"), 100, required=False)
+    desk = await load_desk(now)
+    due = deadlines_for(now, Priority(priority), desk.calendar, desk.policy)
     async with in_transaction():
         ticket = await Ticket.create(
             kind=kind,
@@ -49,18 +129,23 @@ async def open_ticket(
             subject=subject,
             description=description,
             requester_ref=requester.ref,
-            requester_name=requester.name,
-            requester_email=requester.email,
-            requester_phone=requester.phone,
+            requester_name=requester.name.strip(),
+            requester_email=requester.email.strip(),
+            requester_phone=requester.phone.strip(),
             contact_preference=requester.contact_preference,
             requester_locale=requester.locale,
             room_session_id=room_session_id,
             course_id=course_id,
             priority=priority,
             status=Status.NEW,
+            routed_department_id=desk.routes.get(Category(category)),
             tracking_secret=secrets.token_urlsafe(24),
             received_at=now,
-            referral_due_at=now + REFERRAL_LIMIT,
+            referral_due_at=due.referral_due,
+            referral_warn_at=due.referral_warn_at,
+            referral_check_at=due.referral_warn_at,
+            first_response_due_at=due.first_response_due,
+            resolution_due_at=due.resolution_due,
         )
         ticket.number = ticket_number(now.year, ticket.id)
         await ticket.save(update_fields=["number"])
@@ -75,6 +160,364 @@ async def open_ticket(
             is_public=True,
             body=description,
         )
+        await notify_requester(ticket, NotificationKind.CREATED, now)
     if bus is not None:
         await bus.publish(TicketOpened(ticket.id, ticket.number, channel, room_id))
+        await bus.publish(changed_event(ticket, "opened"))
+    return ticket
+
+
+def scope_of(ticket: Ticket) -> TicketScope:
+    return TicketScope(ticket.level, ticket.department_id, ticket.routed_department_id)
+
+
+def check_allowed(actor: Actor, action: StaffAction, ticket: Ticket) -> None:
+    if actor.staff is not None and not may(actor.staff, action, scope_of(ticket)):
+        raise NotAllowed(f"not allowed to {action.value} this ticket")
+
+
+async def visible_ticket(ticket_id: int, staff: StaffActor) -> Ticket:
+    ticket = await Ticket.get_or_none(id=ticket_id)
+    if ticket is None:
+        raise TicketNotFound(ticket_id)
+    check_allowed(Actor.of_staff(staff), StaffAction.VIEW, ticket)
+    return ticket
+
+
+def flow_of(ticket: Ticket) -> TicketFlow:
+    return TicketFlow(
+        status=Status(ticket.status),
+        level=lifecycle.Level(ticket.level),
+        department_id=ticket.department_id,
+        resolved_at=ticket.resolved_at,
+        closed_at=ticket.closed_at,
+        merged_into=str(ticket.merged_into_id) if ticket.merged_into_id else None,
+        status_before_spam=Status(ticket.status_before_spam) if ticket.status_before_spam else None,
+    )
+
+
+def store_flow(ticket: Ticket, flow: TicketFlow) -> None:
+    ticket.status = flow.status
+    ticket.level = flow.level
+    ticket.department_id = flow.department_id
+    ticket.resolved_at = flow.resolved_at
+    ticket.closed_at = flow.closed_at
+    ticket.status_before_spam = flow.status_before_spam.value if flow.status_before_spam else ""
+
+
+def changed_event(ticket: Ticket, action: str) -> TicketChanged:
+    return TicketChanged(
+        ticket.id,
+        ticket.number,
+        action,
+        str(ticket.status),
+        int(ticket.level),
+        ticket.department_id,
+        ticket.room_session_id,
+        ticket.routed_department_id,
+    )
+
+
+async def record(
+    ticket: Ticket,
+    actor: Actor,
+    action: str,
+    now: datetime,
+    *,
+    old: str = "",
+    new: str = "",
+    body: str = "",
+    public: bool = False,
+) -> TicketEvent:
+    """One timeline line: who, when, what, old → new, on which channel."""
+    return await TicketEvent.create(
+        ticket=ticket,
+        at=now,
+        actor=actor.ref,
+        actor_name=actor.name,
+        action=action,
+        old_value=old,
+        new_value=new,
+        channel=actor.channel,
+        is_public=public,
+        body=body,
+    )
+
+
+Step = Callable[[Ticket, datetime], Awaitable[None]]
+
+
+async def _change(
+    ticket_id: int,
+    actor: Actor,
+    permission: StaffAction,
+    action: str,
+    apply: Callable[[TicketFlow, datetime], TicketFlow],
+    *,
+    body: str = "",
+    public: bool = False,
+    then: Step | None = None,
+    bus: MessageBus | None,
+    now: datetime | None,
+) -> Ticket:
+    """A lifecycle step: lock, check, apply the rule, record, run `then` (outbox), publish."""
+    now = _now(now)
+    async with in_transaction():
+        ticket = await Ticket.filter(id=ticket_id).select_for_update().first()
+        if ticket is None:
+            raise TicketNotFound(ticket_id)
+        check_allowed(actor, permission, ticket)
+        old = str(ticket.status)
+        store_flow(ticket, apply(flow_of(ticket), now))
+        if then is not None:
+            await then(ticket, now)
+        await ticket.save()
+        await record(
+            ticket, actor, action, now, old=old, new=str(ticket.status), body=body, public=public
+        )
+    if bus is not None:
+        await bus.publish(changed_event(ticket, action))
+    return ticket
+
+
+async def take_ticket(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Ticket:
+    """Level 1 takes a new ticket into its hands."""
+
+    async def assign(ticket: Ticket, _now: datetime) -> None:
+        if actor.staff is not None:
+            ticket.assignee_id = actor.staff.id
+
+    return await _change(
+        ticket_id, actor, StaffAction.TAKE, "taken",
+        lambda f, _: lifecycle.open_at_level1(f), then=assign, bus=bus, now=now,
+    )  # fmt: skip
+
+
+async def refer_to_department(
+    ticket_id: int, department_id: int, actor: Actor, note: str = "", *, bus=None, now=None
+) -> Ticket:
+    """Level 1 (or another department) refers the case to the competent department's manager."""
+    note = _text(note, N_("note"), required=False)
+    if not await Department.exists(id=department_id):
+        raise InvalidInput(N_("no such department"))
+    return await _change(
+        ticket_id, actor, StaffAction.REFER, "referred",
+        lambda f, _: lifecycle.refer_to_department(f, department_id),
+        body=note, then=_on_referral(NotificationKind.REFERRED), bus=bus, now=now,
+    )  # fmt: skip
+
+
+def _on_referral(kind: NotificationKind) -> Step:
+    async def then(ticket: Ticket, now: datetime) -> None:
+        ticket.referred_at = ticket.referred_at or now
+        ticket.assignee_id = None
+        await notify_requester(ticket, kind, now)
+        await notify_department_managers(
+            ticket, ticket.department_id, NotificationKind.REFERRED_TO_DEPARTMENT, now
+        )
+
+    return then
+
+
+async def return_to_level1(ticket_id: int, actor: Actor, reason: str, *, bus=None, now=None):
+    reason = _text(reason, N_("reason"))
+
+    async def unassign(ticket: Ticket, _now: datetime) -> None:
+        ticket.assignee_id = None
+
+    return await _change(
+        ticket_id, actor, StaffAction.RETURN, "returned",
+        lambda f, _: lifecycle.return_to_level1(f), body=reason, then=unassign, bus=bus, now=now,
+    )  # fmt: skip
+
+
+async def start_work(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Ticket:
+    async def assign(ticket: Ticket, _now: datetime) -> None:
+        if actor.staff is not None:
+            ticket.assignee_id = actor.staff.id
+
+    return await _change(
+        ticket_id, actor, StaffAction.START, "started",
+        lambda f, _: lifecycle.start_work(f), then=assign, bus=bus, now=now,
+    )  # fmt: skip
+
+
+async def resolve_ticket(ticket_id: int, actor: Actor, resolution: str, *, bus=None, now=None):
+    """Resolve at whichever level holds it; the resolution is a public reply to the requester."""
+    resolution = _text(resolution, N_("resolution"))
+
+    async def tell(ticket: Ticket, now: datetime) -> None:
+        ticket.first_response_at = ticket.first_response_at or now
+        await notify_requester(ticket, NotificationKind.RESOLVED, now, reply=resolution)
+
+    return await _change(
+        ticket_id, actor, StaffAction.RESOLVE, "resolved", lifecycle.resolve,
+        body=resolution, public=True, then=tell, bus=bus, now=now,
+    )  # fmt: skip
+
+
+async def verify_closure(ticket_id: int, actor: Actor, note: str = "", *, bus=None, now=None):
+    return await _change(
+        ticket_id, actor, StaffAction.VERIFY, "verified",
+        lambda f, _: lifecycle.verify_closure(f), body=_text(note, N_("note"), required=False),
+        bus=bus, now=now,
+    )  # fmt: skip
+
+
+async def _tell_closed(ticket: Ticket, now: datetime) -> None:
+    await notify_requester(ticket, NotificationKind.CLOSED, now)
+
+
+async def close_ticket(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Ticket:
+    return await _change(
+        ticket_id, actor, StaffAction.CLOSE, "closed", lifecycle.close,
+        then=_tell_closed, bus=bus, now=now,
+    )  # fmt: skip
+
+
+async def mark_spam(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Ticket:
+    return await _change(
+        ticket_id, actor, StaffAction.MARK_SPAM, "marked_spam",
+        lambda f, _: lifecycle.mark_spam(f), bus=bus, now=now,
+    )  # fmt: skip
+
+
+async def unmark_spam(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Ticket:
+    return await _change(
+        ticket_id, actor, StaffAction.UNMARK_SPAM, "unmarked_spam",
+        lambda f, _: lifecycle.unmark_spam(f), bus=bus, now=now,
+    )  # fmt: skip
+
+
+async def merge_tickets(ticket_id: int, into_number: str, actor: Actor, *, bus=None, now=None):
+    """The ticket duplicates `into_number`: it ends as merged, and both timelines say so."""
+    now = _now(now)
+    own_number = await Ticket.filter(id=ticket_id).first().values_list("number", flat=True)
+    if own_number is None:
+        raise TicketNotFound(ticket_id)
+    async with in_transaction():
+        into_number = into_number.strip().upper()
+        valid = re.fullmatch(TICKET_NUMBER_PATTERN, into_number)
+        target = valid and await Ticket.filter(number=into_number).select_for_update().first()
+        if not target:
+            raise InvalidInput(N_("no ticket with that number"))
+        if not lifecycle.can_receive_merge(flow_of(target)):
+            raise InvalidInput(N_("the ticket to merge into is no longer open"))
+        check_allowed(actor, StaffAction.VIEW, target)
+
+        async def point(ticket: Ticket, now: datetime) -> None:
+            ticket.merged_into_id = target.id
+            await record(target, actor, "merged_in", now, new=ticket.number)
+
+        ticket = await _change(
+            ticket_id, actor, StaffAction.MERGE, "merged",
+            lambda f, _: lifecycle.merge_into(f, target.number, own_number),
+            then=point, bus=None, now=now,
+        )  # fmt: skip
+    if bus is not None:
+        await bus.publish(changed_event(ticket, "merged"))
+        await bus.publish(changed_event(target, "merged_in"))
+    return ticket
+
+
+async def reply_to_requester(ticket_id: int, actor: Actor, body: str, *, bus=None, now=None):
+    """A public reply from the staff; it goes back to the requester and counts as first response."""
+    body = _text(body, N_("reply"))
+    now = _now(now)
+    async with in_transaction():
+        ticket = await Ticket.filter(id=ticket_id).select_for_update().first()
+        if ticket is None:
+            raise TicketNotFound(ticket_id)
+        check_allowed(actor, StaffAction.REPLY, ticket)
+        if ticket.status in (Status.MERGED, Status.SPAM):
+            raise InvalidInput(N_("this ticket no longer takes replies"))
+        if ticket.first_response_at is None:
+            ticket.first_response_at = now
+            await ticket.save(update_fields=["first_response_at"])
+        await record(ticket, actor, "reply", now, body=body, public=True)
+        await notify_requester(ticket, NotificationKind.REPLY, now, reply=body)
+    if bus is not None:
+        await bus.publish(changed_event(ticket, "reply"))
+    return ticket
+
+
+async def add_internal_note(ticket_id: int, actor: Actor, body: str, *, bus=None, now=None):
+    body = _text(body, N_("note"))
+    now = _now(now)
+    async with in_transaction():
+        ticket = await Ticket.get_or_none(id=ticket_id)
+        if ticket is None:
+            raise TicketNotFound(ticket_id)
+        check_allowed(actor, StaffAction.NOTE, ticket)
+        await record(ticket, actor, "note", now, body=body)
+    if bus is not None:
+        await bus.publish(changed_event(ticket, "note"))
+    return ticket
+
+
+# --- the requester, on the tracking page (number + secret key, no account) ---
+
+
+async def tracked_ticket(number: str, key: str) -> Ticket:
+    ticket = await Ticket.get_or_none(number=number)
+    if ticket is None or not hmac.compare_digest(ticket.tracking_secret, key or ""):
+        raise TicketNotFound(number)
+    return ticket
+
+
+def requester_of(ticket: Ticket) -> Actor:
+    return Actor("requester", ticket.requester_name, channel="tracking_page")
+
+
+async def public_timeline(ticket: Ticket) -> list[TicketEvent]:
+    return await TicketEvent.filter(ticket=ticket, is_public=True).order_by("at", "id")
+
+
+async def requester_reply(number: str, key: str, body: str, *, bus=None, now=None) -> Ticket:
+    body = _text(body, N_("message"))
+    now = _now(now)
+    ticket = await tracked_ticket(number, key)
+    if ticket.status in (Status.MERGED, Status.SPAM):
+        raise InvalidInput(N_("this ticket no longer takes replies"))
+    await record(ticket, requester_of(ticket), "requester_reply", now, body=body, public=True)
+    if bus is not None:
+        await bus.publish(changed_event(ticket, "requester_reply"))
+    return ticket
+
+
+async def confirm_closure(number: str, key: str, *, bus=None, now=None) -> Ticket:
+    ticket = await tracked_ticket(number, key)
+    return await _change(
+        ticket.id, requester_of(ticket), StaffAction.VIEW, "confirmed",
+        lifecycle.confirm_closure, public=True, then=_tell_closed, bus=bus, now=now,
+    )  # fmt: skip
+
+
+async def reopen_ticket(number: str, key: str, reason: str, *, bus=None, now=None) -> Ticket:
+    reason = _text(reason, N_("reason"))
+    ticket = await tracked_ticket(number, key)
+    desk = await load_desk(_now(now))
+    return await _change(
+        ticket.id, requester_of(ticket), StaffAction.VIEW, "reopened",
+        lambda f, at: lifecycle.reopen(f, at, desk.reopen_window),
+        body=reason, public=True, bus=bus, now=now,
+    )  # fmt: skip
+
+
+async def rate_ticket(number: str, key: str, rating: int, comment: str = "", *, now=None):
+    """A satisfaction rating, 1–5 with a comment, once the ticket is closed; once only."""
+    comment = _text(comment, N_("comment"), 2000, required=False)
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise InvalidInput(N_("the rating is a whole number from 1 to 5"))
+    now = _now(now)
+    ticket = await tracked_ticket(number, key)
+    async with in_transaction():
+        ticket = await Ticket.filter(id=ticket.id).select_for_update().first()
+        if ticket.status != Status.CLOSED:
+            raise InvalidInput(N_("a ticket can be rated once it is closed"))
+        if ticket.rating is not None:
+            raise InvalidInput(N_("this ticket has already been rated"))
+        ticket.rating, ticket.rating_comment = rating, comment
+        await ticket.save(update_fields=["rating", "rating_comment"])
+        await record(ticket, requester_of(ticket), "rated", now, new=str(rating), body=comment)
     return ticket

@@ -122,10 +122,19 @@ const Sanad = (() => {
     );
   }
 
+  // Events may arrive out of order when several server processes serve the room, and again in a
+  // sync answer: apply each seq once; whole objects keep the version with the highest seq.
+  const applied = new Set();
+  const REPLAY_MARGIN = 20;
+  let sessionSeq = 0;
+
   function apply(event) {
-    if (room.seq !== null && event.seq <= room.seq) return; // already applied
-    room.seq = event.seq;
+    if (applied.has(event.seq)) return;
+    applied.add(event.seq);
+    room.seq = Math.max(room.seq ?? 0, event.seq);
     if (event.type === "session.changed") {
+      if (event.seq < sessionSeq) return;
+      sessionSeq = event.seq;
       room.session = event.data.session;
       showRoom();
       room.handlers.session?.();
@@ -135,11 +144,13 @@ const Sanad = (() => {
 
   async function sync() {
     syncing = true;
-    const ack = await socket.timeout(10000).emitWithAck("room.sync", { last_seq: room.seq });
+    const last_seq = room.seq === null ? null : Math.max(0, room.seq - REPLAY_MARGIN);
+    const ack = await socket.timeout(10000).emitWithAck("room.sync", { last_seq });
     if (!ack.ok) throw new Error(ack.message);
     const answer = ack.data;
     if (answer.mode === "snapshot") {
-      room.seq = answer.seq;
+      applied.clear();
+      room.seq = sessionSeq = answer.seq;
       room.me = answer.snapshot.me;
       room.session = answer.snapshot.session;
       room.presence = answer.snapshot.presence;

@@ -29,25 +29,28 @@
       rerouted: t("Sent to the trainer"),
     })[name] || name;
 
-  function keep(issue) {
+  function keep(issue, seq) {
     const known = issues.get(issue.id);
-    issues.set(issue.id, { ...issue, messages: issue.messages || known?.messages || [] });
+    if (known && known.seq > seq) return; // an older version arriving late
+    issues.set(issue.id, { ...issue, seq, messages: issue.messages || known?.messages || [] });
   }
 
   function onEvent(event) {
     const data = event.data;
     if (event.type === "issue.raised") {
-      keep(data.issue);
+      keep(data.issue, event.seq);
       chime();
     } else if (event.type === "issue.updated") {
-      keep(data.issue);
+      keep(data.issue, event.seq);
     } else if (event.type === "issue.message") {
       const issue = issues.get(data.issue_id);
       if (issue && !issue.messages.some((m) => m.id === data.message.id)) {
         issue.messages.push(data.message);
+        issue.messages.sort((a, b) => a.id - b.id);
       }
     } else if (event.type === "incident.updated") {
-      incidents.set(data.incident.id, data.incident);
+      const known = incidents.get(data.incident.id);
+      if (!known || known.seq < event.seq) incidents.set(data.incident.id, { ...data.incident, seq: event.seq });
     }
     show();
   }
@@ -55,8 +58,8 @@
   function onSnapshot(snapshot) {
     issues.clear();
     incidents.clear();
-    snapshot.issues.forEach(keep);
-    snapshot.incidents.forEach((incident) => incidents.set(incident.id, incident));
+    snapshot.issues.forEach((issue) => keep(issue, room.seq));
+    snapshot.incidents.forEach((incident) => incidents.set(incident.id, { ...incident, seq: room.seq }));
     show();
   }
 

@@ -19,7 +19,9 @@
 
   function onEvent(event) {
     if (event.type === "question.asked" || event.type === "question.updated") {
-      questions.set(event.data.question.id, event.data.question);
+      const known = questions.get(event.data.question.id);
+      if (known && known.seq > event.seq) return; // an older version arriving late
+      questions.set(event.data.question.id, { ...event.data.question, seq: event.seq });
       if (event.type === "question.asked") chime();
       show();
     }
@@ -27,7 +29,7 @@
 
   function onSnapshot(snapshot) {
     questions.clear();
-    snapshot.questions.forEach((q) => questions.set(q.id, q));
+    snapshot.questions.forEach((q) => questions.set(q.id, { ...q, seq: Sanad.room.seq }));
     show();
   }
 

@@ -89,11 +89,13 @@ async def test_session_life_trainees_who_come_early_wait(join, room):
     opened = await manager.ok("session.open")
     assert opened["session"]["state"] == "open" and opened["session"]["opened_at"]
     await sara.event("session.changed", lambda d: d["session"]["state"] == "open")
-    await sara.ok("issue.raise", category="no_audio")
+    issue_id = (await sara.ok("issue.raise", category="no_audio"))["issue"]["id"]
+    await manager.ok("issue.resolve", issue_id=issue_id)
     closed = await manager.ok("session.close")
-    assert closed["session"]["state"] == "closed"
+    assert closed["session"]["state"] == "closed" and closed["tickets"] == []
     await sara.event("session.changed", lambda d: d["session"]["state"] == "closed")
     await manager.refused("session.open", "invalid_state")
+    await sara.refused("issue.reopen", "session_not_open", issue_id=issue_id)
 
 
 async def test_reconnect_gets_what_was_missed_then_a_snapshot_when_far_behind(

@@ -3,6 +3,8 @@
 import pytest
 
 from helpdesk.adapters.orm.tickets import Ticket, TicketEvent
+from helpdesk.domain.events import TicketChanged
+from helpdesk.entrypoints import keys
 
 DIAGNOSTICS = {"user_agent": "Firefox 140", "online": True, "rtt_ms": 80, "audio_inputs": 0}
 
@@ -118,3 +120,22 @@ async def test_only_managers_claim(join, role):
     other = await join(role, "x9")
     issue_id = (await sara.ok("issue.raise", category="no_audio"))["issue"]["id"]
     await other.refused("issue.claim", "not_permitted", issue_id=issue_id)
+
+
+async def test_the_trainee_hears_in_the_room_when_the_helpdesk_moves_the_ticket(join, server):
+    manager = await join("manager", "m1")
+    sara = await join("trainee", "t1")
+    issue_id = (await sara.ok("issue.raise", category="no_video"))["issue"]["id"]
+    number = (await manager.ok("issue.escalate", issue_id=issue_id))["issue"]["ticket_number"]
+    ticket = await Ticket.get(number=number)
+    bus = server.app[keys.BUS]
+    for status in ("in_progress", "in_progress", "resolved"):  # told once per status
+        await bus.publish(TicketChanged(ticket.id, number, "status", status, 2, None, None))
+    await bus.publish(TicketChanged(0, "SND-2000-999999", "status", "resolved", 1, None, None))
+    await sara.event("issue.ticket", lambda d: d["status"] == "resolved")
+    news = [e["data"] for e in sara.events if e["type"] == "issue.ticket"]
+    assert news == [
+        {"issue_id": issue_id, "ticket_number": number, "status": "in_progress"},
+        {"issue_id": issue_id, "ticket_number": number, "status": "resolved"},
+    ]
+    await manager.event("issue.ticket", lambda d: d["status"] == "resolved")

@@ -121,14 +121,6 @@ def test_reroute_to_the_trainer():
     assert issue.state is IssueState.REROUTED and issue.rerouted_to_question == 7
 
 
-def test_visibility():
-    issue = raised()
-    assert issue.visible_to(SARA) and issue.visible_to(MONA)
-    assert not issue.visible_to(OMAR)
-    assert not issue.visible_to(TRAINER)
-    assert not issue.visible_to(OTHER_ROOM_MANAGER)
-
-
 RULES = TicketRules(unclaimed_limit=timedelta(minutes=10), no_manager_grace=timedelta(minutes=1))
 
 

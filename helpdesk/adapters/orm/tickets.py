@@ -45,11 +45,31 @@ class Ticket(Model):
     assignee = fields.ForeignKeyField(
         "helpdesk.Staff", related_name="assigned_tickets", null=True, on_delete=fields.SET_NULL
     )
+    # The department the category map sends it to; its manager watches the 24-hour clock.
+    routed_department = fields.ForeignKeyField(
+        "helpdesk.Department", related_name="routed_tickets", null=True, on_delete=fields.SET_NULL
+    )
     tracking_secret = fields.CharField(max_length=64)
     received_at = fields.DatetimeField()
     referral_due_at = fields.DatetimeField(null=True, db_index=True)
+    referral_warn_at = fields.DatetimeField(null=True, db_index=True)
+    # "" until the sweep acts, then "warned", "escalated", or "blocked" (no department to reach).
+    referral_clock = fields.CharField(max_length=10, default="", db_default="")
+    # When the sweep must look at this ticket next (the warning, then the limit); None once the
+    # clock has nothing more to do. The sweep reads only rows due by this index.
+    referral_check_at = fields.DatetimeField(null=True, db_index=True)
     first_response_due_at = fields.DatetimeField(null=True)
     resolution_due_at = fields.DatetimeField(null=True)
+    referred_at = fields.DatetimeField(null=True)
+    first_response_at = fields.DatetimeField(null=True)
+    resolved_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+    merged_into = fields.ForeignKeyField(
+        "helpdesk.Ticket", related_name="duplicates", null=True, on_delete=fields.SET_NULL
+    )
+    status_before_spam = fields.CharField(max_length=20, default="", db_default="")
+    rating = fields.SmallIntField(null=True)
+    rating_comment = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

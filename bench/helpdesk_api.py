@@ -1,0 +1,141 @@
+"""Ticket create and list throughput through /api/v1 (requests/s, p50, p99), against the bare
+stack (aiohttp + tortoise doing only the insert / the select) in the same run.
+
+Each server is its own process (`run.py serve` with SCHEDULER=off); the load comes from this one.
+
+    python -m bench.helpdesk_api                                   # SQLite
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sanad_bench python -m bench.helpdesk_api
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import aiohttp
+
+from classroom_helper.bootstrap import tortoise_config
+from helpdesk.adapters import database
+from helpdesk.config import Config
+from helpdesk.services.api_tokens import create_token
+from tests.processes import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+TICKET = {
+    "kind": "complaint", "category": "certificates", "channel": "web_form",
+    "subject": "الشهادة لم تصدر", "description": "أنهيت الدورة ولم تصدر الشهادة",
+    "requester": {"name": "سارة", "email": "sara@example.com"},
+}  # fmt: skip
+
+
+async def prepare(url: str) -> str:
+    """Migrate, empty the tickets, and make a token; returns the token."""
+    config = Config.from_env({"DATABASE_URL": url, "SECRET_KEY": "bench", "VAR_DIR": "/tmp"})
+    orm = tortoise_config(config)
+    context = await database.connect(orm)
+    try:
+        await database.migrate(orm)
+        from tortoise.contrib.test import truncate_all_models
+
+        await truncate_all_models()
+        token, _ = await create_token("bench", ["tickets:read", "tickets:write"])
+        return token
+    finally:
+        await context.close_connections()
+
+
+def start(command: list[str], env: dict, port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return process
+        except urllib.error.HTTPError:
+            return process  # answering (the bare stack has no /healthz)
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the server did not start")
+
+
+async def load(method: str, url: str, headers: dict, total: int, concurrency: int) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    queue = iter(range(total))
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        nonlocal errors
+        for _ in queue:
+            started = time.perf_counter()
+            async with session.request(
+                method, url, json=TICKET if method == "POST" else None, headers=headers
+            ) as r:
+                await r.read()
+                errors += r.status >= 400
+            latencies.append(time.perf_counter() - started)
+
+    async with aiohttp.ClientSession() as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "requests_per_s": round(total / elapsed),
+        "p50_ms": round(1000 * statistics.median(latencies), 1),
+        "p99_ms": round(1000 * latencies[int(0.99 * (len(latencies) - 1))], 1),
+        "errors": errors,
+    }
+
+
+async def run(url: str, total: int, concurrency: int) -> dict:
+    results = {"database": "postgresql" if url.startswith("postgres") else "sqlite"}
+    token = await prepare(url)
+    port = free_port()
+    env = {"DATABASE_URL": url, "PORT": str(port), "SCHEDULER": "off", "LOG_LEVEL": "ERROR",
+           "SECRET_KEY": "bench", "VAR_DIR": tempfile.mkdtemp()}  # fmt: skip
+    sanad = start([sys.executable, "run.py", "serve"], env, port)
+    try:
+        auth = {"Authorization": f"Bearer {token}"}
+        base = f"http://127.0.0.1:{port}/api/v1/tickets"
+        results["sanad_create"] = await load("POST", base, auth, total, concurrency)
+        results["sanad_list"] = await load("GET", base + "?per_page=25", auth, total, concurrency)
+    finally:
+        sanad.terminate()
+        sanad.wait(15)
+    await prepare(url)
+    port = free_port()
+    bare = start([sys.executable, "-m", "bench.helpdesk_bare", str(port), url], env, port)
+    try:
+        base = f"http://127.0.0.1:{port}/tickets"
+        results["bare_create"] = await load("POST", base, {}, total, concurrency)
+        results["bare_list"] = await load("GET", base, {}, total, concurrency)
+    finally:
+        bare.terminate()
+        bare.wait(15)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL") or f"sqlite://{tempfile.mkdtemp()}/bench.sqlite3"
+    print(json.dumps(asyncio.run(run(url, args.requests, args.concurrency))))
+
+
+if __name__ == "__main__":
+    main()

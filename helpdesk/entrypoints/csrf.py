@@ -1,0 +1,30 @@
+"""CSRF protection for HTML forms: a random token kept in the session and echoed by each form."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from aiohttp import web
+from aiohttp_session import get_session
+from multidict import MultiDictProxy
+
+SESSION_KEY = "csrf"
+FIELD = "csrf"
+
+
+async def csrf_token(request: web.Request) -> str:
+    session = await get_session(request)
+    token = session.get(SESSION_KEY)
+    if not token:
+        token = session[SESSION_KEY] = secrets.token_urlsafe(32)
+    return token
+
+
+async def checked_form(request: web.Request) -> MultiDictProxy:
+    """The posted form, if it carries this session's token; else 403."""
+    form = await request.post()
+    expected = (await get_session(request)).get(SESSION_KEY)
+    if not expected or not hmac.compare_digest(expected, str(form.get(FIELD, ""))):
+        raise web.HTTPForbidden(text="The form has expired. Reload the page and try again.")
+    return form

@@ -1,0 +1,79 @@
+"""The scheduler inside the app: every few seconds, the referral clock sweep and the outbox worker.
+
+Deadlines and notifications live in the database, so the loop keeps no state: a restart resumes
+where it was, and several processes may run it (PostgreSQL row locks share the work).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from helpdesk.adapters.mailer import SmtpMailer
+from helpdesk.adapters.sms import HttpSmsGateway
+from helpdesk.adapters.webhooks import WebhookSender
+from helpdesk.config import Config
+from helpdesk.entrypoints import keys
+from helpdesk.services.delivery import Senders, deliver_due
+from helpdesk.services.desk import ensure_settings
+from helpdesk.services.messages import MessageWriter
+from helpdesk.services.referral_clock import sweep_referral_clock
+
+log = logging.getLogger("sanad.scheduler")
+EVERY_SECONDS = 2.0
+
+
+def senders_from(config: Config, writer: MessageWriter) -> Senders:
+    mailer = None
+    if config.smtp_host:
+        mailer = SmtpMailer(
+            config.smtp_host,
+            config.smtp_port,
+            config.mail_from,
+            username=config.smtp_user,
+            password=config.smtp_password,
+            use_tls=config.smtp_tls == "tls",
+            start_tls={"starttls": True, "tls": False}.get(config.smtp_tls, False),
+        )
+    sms = (
+        HttpSmsGateway(config.sms_gateway_url, config.sms_gateway_token)
+        if config.sms_gateway_url
+        else None
+    )
+    return Senders(writer, mailer, sms, WebhookSender())
+
+
+async def _run(app: web.Application, senders: Senders) -> None:
+    while True:
+        now = datetime.now(UTC)
+        try:
+            clock = await sweep_referral_clock(now, bus=app[keys.BUS])
+            sent = await deliver_due(now, senders)
+            if clock.touched or sent.sent or sent.failed:
+                log.info("referral clock %s; outbox %s", clock, sent)
+        except Exception:
+            log.exception("scheduler round failed; trying again")
+        await asyncio.sleep(EVERY_SECONDS)
+
+
+async def scheduler(app: web.Application):
+    config = app[keys.CONFIG]
+    await ensure_settings(config.institute_tz)
+    task = None
+    if config.scheduler:
+        writer = MessageWriter(app[keys.CATALOGUES], config.base_url)
+        task = asyncio.create_task(_run(app, senders_from(config, writer)))
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def setup_scheduler(app: web.Application) -> None:
+    """Runs after the database is up (the composition root adds it after the database)."""
+    app.cleanup_ctx.append(scheduler)

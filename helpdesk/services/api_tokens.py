@@ -1,0 +1,55 @@
+"""Bearer tokens for API clients: shown once at creation, stored only as a SHA-256 digest."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from helpdesk.adapters.orm.desk import ApiToken
+from helpdesk.adapters.orm.institute import Staff
+
+SCOPES = {
+    "tickets:read": "list and read tickets, their timelines",
+    "tickets:write": "open tickets, act on them, reply",
+    "departments:read": "list departments",
+    "staff:read": "list staff",
+}
+PREFIX = "snd_"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_token(name: str, scopes: list[str], staff_id: int | None = None):
+    """Returns (the token to give the client once, its stored row)."""
+    unknown = set(scopes) - set(SCOPES)
+    if not name.strip() or not scopes or unknown:
+        raise ValueError(f"a token needs a name and known scopes (unknown: {sorted(unknown)})")
+    if staff_id is not None and not await Staff.exists(id=staff_id, is_active=True):
+        raise ValueError("no such staff member")
+    token = PREFIX + secrets.token_urlsafe(32)
+    row = await ApiToken.create(
+        name=name.strip()[:200], token_hash=_digest(token), scopes=sorted(set(scopes)),
+        staff_id=staff_id,
+    )  # fmt: skip
+    return token, row
+
+
+async def token_for(raw: str) -> ApiToken | None:
+    if not raw.startswith(PREFIX):
+        return None
+    row = await ApiToken.get_or_none(token_hash=_digest(raw), is_active=True)
+    now = datetime.now(UTC)
+    # Noted at most once a minute: a write on every request would serialise SQLite.
+    if row is not None and (
+        row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1)
+    ):
+        row.last_used_at = now
+        await row.save(update_fields=["last_used_at"])
+    return row
+
+
+async def revoke_token(token_id: int) -> None:
+    await ApiToken.filter(id=token_id).update(is_active=False)

@@ -1,0 +1,38 @@
+"""The scheduler in the running app escalates at the limit and sends the outbox on its own."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from tortoise.contrib.test import truncate_all_models
+
+from classroom_helper.bootstrap import build_app
+from helpdesk.adapters.orm.tickets import Ticket
+from helpdesk.domain.institute import StaffRole
+from helpdesk.domain.tickets import Category, Status
+from tests.helpdesk.fixtures import department, new_ticket
+
+
+async def test_the_running_app_escalates_and_emails_without_being_asked(
+    app_config, aiohttp_server, smtp_sink, staff_member
+):
+    config = replace(app_config, scheduler=True, smtp_host="127.0.0.1", smtp_port=smtp_sink.port)
+    await aiohttp_server(build_app(config))
+    await truncate_all_models()
+    certs = await department(mapped=(Category.CERTIFICATES,))
+    manager = await staff_member(StaffRole.DEPARTMENT_MANAGER, department=certs)
+    ticket = await new_ticket(now=datetime.now(UTC) - timedelta(hours=25))
+
+    for _ in range(100):
+        # Only this ticket's mail: the app may also flush what earlier tests left in the outbox.
+        recipients = [m["To"] for m in smtp_sink.messages if ticket.number in m["Subject"]]
+        if len(recipients) >= 3:
+            break
+        await asyncio.sleep(0.1)
+    ticket = await Ticket.get(id=ticket.id)
+    assert (ticket.status, ticket.department_id) == (Status.REFERRED, certs.id)
+    assert sorted(recipients) == sorted(
+        ["trainee@example.com", "trainee@example.com", manager.email]
+    )  # created + escalated to the trainee, referral to the manager
