@@ -268,6 +268,9 @@ def table(targets: list[Target]) -> str:
     for target in targets:
         for r in (r for r in target.results if r.get("phase") == "rate"):
             floor = bare_rates.get(r["offered_per_s"], {})
+            cpu = r["server_cpu_us_per_raise"]
+            if r["delivered_per_s"] < r["offered_per_s"] / 10:  # too few raises to divide by
+                cpu = None
             lat = r["latency_ms"]
             errors = dict(r["errors"])
             if r["skipped_no_idle_trainee"]:
@@ -276,8 +279,8 @@ def table(targets: list[Target]) -> str:
                 f"| {target.label} | {r['offered_per_s']:.0f} | {r['delivered_per_s']:.0f} "
                 f"| {ms(lat.get('p50'))} | {ms(lat.get('p99'))} | {ms(lat.get('max'))} "
                 f"| {'—' if target is bare else ratio(lat.get('p99'), floor.get('latency_ms', {}).get('p99'))} "
-                f"| {ms(r['ack_ms'].get('p99'))} | {r['server_cpu_us_per_raise'] or '—'} "
-                f"| {'—' if target is bare else ratio(r['server_cpu_us_per_raise'], floor.get('server_cpu_us_per_raise'))} "
+                f"| {ms(r['ack_ms'].get('p99'))} | {cpu or '—'} "
+                f"| {'—' if target is bare else ratio(cpu, floor.get('server_cpu_us_per_raise'))} "
                 f"| {', '.join(f'{k} {v}' for k, v in errors.items()) or '0'} |"
             )
     return "\n".join(lines)
