@@ -252,7 +252,7 @@ def ms(value: float | None) -> str:
 def ratio(mine: float | None, bare: float | None) -> str:
     if not mine or not bare:
         return "—"
-    return f"×{mine / bare:.1f}"
+    return f"×{mine / bare:.2f}" if mine < bare else f"×{mine / bare:.1f}"
 
 
 def table(targets: list[Target]) -> str:
