@@ -1,0 +1,1 @@
+"""Benchmarks of Sanad against the bare stack (not tests): `python -m bench.run_all`."""

@@ -1,0 +1,412 @@
+"""Run every live-room benchmark and write the table into docs/performance.md.
+
+Each server runs in its own process pinned to core 0 (Sanad through `run.py serve` on SQLite, then
+on PostgreSQL; the bare python-socketio relay), the load generator in another pinned to core 1.
+For each: N rooms × K trainees + 1 manager connect, then a sweep of offered raise rates; and idle
+connections held (memory per connection).
+
+    python -m bench.run_all                       # the full run (~20 minutes)
+    python -m bench.run_all --quick               # a smoke run (~2 minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import platform
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "performance.md"
+RESULTS = ROOT / "bench" / "results"
+BEGIN, END = "<!-- bench:live-room:begin -->", "<!-- bench:live-room:end -->"
+SERVER_CPU, LOADGEN_CPU = 0, 1
+PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/sanad_bench"
+
+
+@dataclass
+class Target:
+    name: str  # "bare", "sqlite", "postgres"
+    label: str
+    results: list[dict] = field(default_factory=list)
+    idle: dict[int, dict] = field(default_factory=dict)
+    idle_deflate: dict[int, dict] = field(default_factory=dict)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, within: float = 60.0) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1):
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"server not up after {within}s: {url}")
+
+
+class Server:
+    """One server process, pinned, with its own database; stopped (SIGTERM, then SIGKILL) on exit."""
+
+    def __init__(self, target: str, args: argparse.Namespace, workdir: Path):
+        self.target, self.args, self.workdir = target, args, workdir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+        self.secret = ""
+        self.gc_stats = str(workdir / "gc.json")
+
+    def env(self) -> dict[str, str]:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env.update(
+            HOST="127.0.0.1",
+            PORT=str(self.port),
+            VAR_DIR=str(self.workdir),
+            LOG_LEVEL="WARNING",
+            DATABASE_URL=(
+                self.args.postgres_url
+                if self.target == "postgres"
+                else f"sqlite://{self.workdir}/sanad.sqlite3"
+            ),
+        )
+        env.pop("REDIS_URL", None)
+        return env
+
+    def __enter__(self) -> Server:
+        log = open(self.workdir / f"{self.target}-server.log", "ab")
+        python = sys.executable
+        if self.target == "bare":
+            self.secret = "bare-relay-" + os.urandom(16).hex()
+            command = ["-m", "bench.bare_relay", "--port", str(self.port)]
+            command += ["--secret", self.secret]
+            health = self.url + "/socket.io/?EIO=4&transport=polling"
+        else:
+            seed = [python, "-m", "bench.seed", "--rooms", str(self.args.seed_rooms)]
+            if self.target == "postgres":
+                seed.append("--fresh")
+            self.secret = subprocess.run(
+                seed, env=self.env(), cwd=ROOT, check=True, capture_output=True, text=True
+            ).stdout.strip()
+            command = ["run.py", "serve"]
+            health = self.url + "/healthz"
+        self.process = subprocess.Popen(
+            [
+                *pinned(SERVER_CPU, self.args),
+                python,
+                "-m",
+                "bench.gcwatch",
+                self.gc_stats,
+                "--",
+                *command,
+            ],
+            env=self.env(),
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_until_up(health, self.process)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def pinned(cpu: int, args: argparse.Namespace) -> list[str]:
+    """Run on one core; with --nice, ahead of whatever else shares the machine."""
+    return ["nice", "-n", str(args.nice), "taskset", "-c", str(cpu)]
+
+
+def loadgen(server: Server, rooms: int, trainees: int, extra: list[str], timeout: float) -> list:
+    command = [
+        *pinned(LOADGEN_CPU, server.args),
+        sys.executable,
+        "-m",
+        "bench.loadgen",
+        "--url",
+        server.url,
+        "--secret",
+        server.secret,
+        "--rooms",
+        str(rooms),
+        "--trainees",
+        str(trainees),
+        "--server-pid",
+        str(server.process.pid),
+        "--gc-stats",
+        server.gc_stats,
+        *extra,
+    ]
+    if server.target != "bare":
+        command += ["--platform", "demo"]
+    print(
+        "  $",
+        shlex.join(command[command.index(sys.executable) :]).replace(server.secret, "…"),
+        flush=True,
+    )
+    done = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if done.returncode != 0:
+        print(done.stderr[-2000:], file=sys.stderr)
+    reports = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    for report in reports:
+        report["loadavg_after"] = os.getloadavg()[0]
+        print("   ", json.dumps(report, ensure_ascii=False), flush=True)
+    return reports
+
+
+def run_target(target: Target, args: argparse.Namespace) -> None:
+    print(f"== {target.label}", flush=True)
+    rates = ",".join(str(r) for r in args.rates)
+    per_rate = args.duration + args.warmup + 5 + 2
+    with tempfile.TemporaryDirectory(prefix=f"bench-{target.name}-") as tmp:
+        if args.rates:
+            with Server(target.name, args, Path(tempfile.mkdtemp(dir=tmp))) as server:
+                target.results = loadgen(
+                    server,
+                    args.rooms,
+                    args.trainees,
+                    [
+                        "--rates",
+                        rates,
+                        "--duration",
+                        str(args.duration),
+                        "--warmup",
+                        str(args.warmup),
+                    ],
+                    timeout=900 + per_rate * len(args.rates),
+                )
+        for count in args.idle:
+            target.idle[count] = idle_run(target, args, Path(tmp), count)
+        for count in args.deflate_idle:  # as browsers connect: permessage-deflate offered
+            target.idle_deflate[count] = idle_run(target, args, Path(tmp), count, "--deflate")
+
+
+def idle_run(target: Target, args: argparse.Namespace, tmp: Path, count: int, *extra: str) -> dict:
+    """A fresh server; `count` people connect, stay idle for --hold seconds, and leave."""
+    with Server(target.name, args, Path(tempfile.mkdtemp(dir=tmp))) as server:
+        reports = loadgen(
+            server,
+            math.ceil(count / (args.trainees + 1)),
+            args.trainees,
+            ["--hold", str(args.hold), "--connect-rate", str(args.idle_connect_rate), *extra],
+            timeout=900,
+        )
+    return {r["phase"]: r for r in reports}
+
+
+def machine() -> str:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        line.split()[1]
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    packages = ", ".join(
+        f"{p} {version(p)}"
+        for p in ("aiohttp", "python-socketio", "python-engineio", "tortoise-orm")
+    )
+    return (
+        f"{model}, {os.cpu_count()} cores, {int(memory) // 1024**2} GB RAM; "
+        f"{platform.system()} {platform.release()}; Python {platform.python_version()}; {packages}"
+    )
+
+
+def ms(value: float | None) -> str:
+    return "—" if value is None else (f"{value:.0f}" if value >= 10 else f"{value:.1f}")
+
+
+def ratio(mine: float | None, bare: float | None) -> str:
+    if not mine or not bare:
+        return "—"
+    return f"×{mine / bare:.2f}" if mine < bare else f"×{mine / bare:.1f}"
+
+
+def table(targets: list[Target]) -> str:
+    bare = next((t for t in targets if t.name == "bare"), None)
+    bare_rates = {
+        r["offered_per_s"]: r for r in (bare.results if bare else []) if "latency_ms" in r
+    }
+    lines = [
+        "| server | offered raises/s | delivered/s | raise → manager p50 ms | p99 ms | max ms "
+        "| p99 vs bare | ack p99 ms | server CPU µs/raise | CPU vs bare | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for target in targets:
+        for r in (r for r in target.results if r.get("phase") == "rate"):
+            floor = bare_rates.get(r["offered_per_s"], {})
+            cpu = r["server_cpu_us_per_raise"]
+            if r["delivered_per_s"] < r["offered_per_s"] / 10:  # too few raises to divide by
+                cpu = None
+            lat = r["latency_ms"]
+            errors = dict(r["errors"])
+            if r["skipped_no_idle_trainee"]:
+                errors["not_offered"] = r["skipped_no_idle_trainee"]
+            lines.append(
+                f"| {target.label} | {r['offered_per_s']:.0f} | {r['delivered_per_s']:.0f} "
+                f"| {ms(lat.get('p50'))} | {ms(lat.get('p99'))} | {ms(lat.get('max'))} "
+                f"| {'—' if target is bare else ratio(lat.get('p99'), floor.get('latency_ms', {}).get('p99'))} "
+                f"| {ms(r['ack_ms'].get('p99'))} | {cpu or '—'} "
+                f"| {'—' if target is bare else ratio(cpu, floor.get('server_cpu_us_per_raise'))} "
+                f"| {', '.join(f'{k} {v}' for k, v in errors.items()) or '0'} |"
+            )
+    return "\n".join(lines)
+
+
+def memory_table(targets: list[Target], args: argparse.Namespace) -> str:
+    bare = next((t for t in targets if t.name == "bare"), None)
+    lines = [
+        "| server | connections | held after "
+        f"{args.hold:.0f} s | connect time s | RSS before MB | RSS after MB | KB per connection "
+        "| vs bare |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for target in targets:
+        rows = [(count, "", runs) for count, runs in target.idle.items()]
+        rows += [(count, " (deflate)", runs) for count, runs in target.idle_deflate.items()]
+        first = next((r for r in target.results if r.get("phase") == "connect"), None)
+        if first:
+            rows.append((first["connections"], "", {"connect": first, "hold": {}}))
+        for count, how, runs in sorted(rows, key=lambda row: row[:2]):
+            connect, hold = runs.get("connect", {}), runs.get("hold", {})
+            per = connect.get("bytes_per_connection")
+            floor = (bare.idle_deflate if how else bare.idle) if bare else {}
+            base = floor.get(count, {}).get("connect", {}).get("bytes_per_connection")
+            lines.append(
+                f"| {target.label} | {connect.get('connections', 0):,} of {count:,}{how} "
+                f"| {hold.get('still_connected', '—')} | {connect.get('connect_seconds', '—')} "
+                f"| {connect.get('rss_before_mb', '—')} | {connect.get('rss_after_mb', '—')} "
+                f"| {per / 1024:.1f} | {'—' if target is bare else ratio(per, base)} |"
+                if per
+                else f"| {target.label} | {count:,} | failed: {connect.get('failures')} | | | | | |"
+            )
+    return "\n".join(lines)
+
+
+def write_doc(targets: list[Target], args: argparse.Namespace, started: datetime) -> None:
+    command = "python -m bench.run_all " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    section = "\n\n".join(
+        [
+            BEGIN,
+            f"Measured {started:%Y-%m-%d %H:%M} UTC with `{command.strip()}` "
+            f"on {machine()}. Server pinned to core {SERVER_CPU}, load generator to core "
+            f"{LOADGEN_CPU}, both at nice {args.nice}. {args.rooms} rooms × {args.trainees} trainees + 1 room manager each "
+            f"({args.rooms * (args.trainees + 1):,} websocket connections); each rate offered for "
+            f"{args.warmup:.0f} s unmeasured, then {args.duration:.0f} s measured. Every raise is "
+            "followed by the trainee's withdraw (two stored actions per raise on Sanad). "
+            f"Load average at the start: {args.loadavg:.1f} (the machine is shared).",
+            "### Raise → room manager",
+            table(targets),
+            "### Connections held and memory per connection",
+            memory_table(targets, args),
+            END,
+        ]
+    )
+    text = DOC.read_text() if DOC.exists() else "# Performance\n\n" + BEGIN + "\n" + END + "\n"
+    head, _, rest = text.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    DOC.write_text(head + section + tail)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "live-room.json").write_text(
+        json.dumps(
+            {
+                "started": started.isoformat(),
+                "command": command,
+                "machine": machine(),
+                "targets": [t.__dict__ for t in targets],
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small smoke run")
+    parser.add_argument("--targets", default="bare,sqlite,postgres")
+    parser.add_argument("--rates", default="250,500,1000,2000")
+    parser.add_argument("--duration", type=float, default=12.0)
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--rooms", type=int, default=200)
+    parser.add_argument("--trainees", type=int, default=30)
+    parser.add_argument("--idle", default="1000,5000,10000", help="idle connection counts")
+    parser.add_argument(
+        "--hold", type=float, default=10.0, help="seconds idle connections are held"
+    )
+    parser.add_argument(
+        "--deflate-idle",
+        default="1000",
+        help="idle counts connected as browsers do (permessage-deflate offered)",
+    )
+    parser.add_argument("--idle-connect-rate", type=float, default=500.0)
+    parser.add_argument("--postgres-url", default=PG_DEFAULT)
+    parser.add_argument(
+        "--nice", type=int, default=-10, help="scheduling priority of server and load generator"
+    )
+    parser.add_argument("--no-doc", action="store_true", help="print only; leave the doc alone")
+    args = parser.parse_args()
+    if args.quick:
+        args.rooms, args.rates, args.duration, args.warmup = 20, "100,250", 5.0, 1.0
+        args.idle, args.hold, args.deflate_idle = "500", 3.0, "500"
+    args.rates = [float(r) for r in args.rates.split(",") if r]
+    args.idle = [int(n) for n in args.idle.split(",") if n]
+    args.deflate_idle = [int(n) for n in args.deflate_idle.split(",") if n]
+    args.seed_rooms = max([args.rooms, *(math.ceil(n / (args.trainees + 1)) for n in args.idle)])
+    args.loadavg = os.getloadavg()[0]
+    return args
+
+
+LABELS = {
+    "bare": "bare python-socketio relay",
+    "sqlite": "Sanad, SQLite",
+    "postgres": "Sanad, PostgreSQL",
+}
+
+
+def main() -> None:
+    args = parse_args()
+    started = datetime.now(UTC)
+    targets = [Target(name, LABELS[name]) for name in args.targets.split(",")]
+    for target in targets:
+        run_target(target, args)
+    if not args.no_doc:
+        write_doc(targets, args, started)
+        print(f"wrote {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

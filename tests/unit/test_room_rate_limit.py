@@ -1,0 +1,18 @@
+from classroom_helper.adapters.rate_limits import InMemoryWindow
+
+
+def test_a_moving_window_per_person():
+    window = InMemoryWindow(3, 10.0)
+    assert [window.hit(("r", "a"), t) for t in (0.0, 1.0, 2.0, 3.0)] == [True, True, True, False]
+    assert window.hit(("r", "b"), 3.0)  # another person has their own window
+    assert not window.hit(("r", "a"), 9.9)  # refused hits do not count, the oldest is still in
+    assert window.hit(("r", "a"), 10.0)  # the hit at 0.0 left the window
+    assert not window.hit(("r", "a"), 10.5)
+
+
+def test_people_gone_quiet_are_forgotten():
+    window = InMemoryWindow(2, 10.0)
+    window.hit(("r", "a"), 0.0)
+    window.hit(("r", "b"), 5.0)
+    window.purge(12.0)
+    assert list(window.hits) == [("r", "b")]
