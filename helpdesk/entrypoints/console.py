@@ -29,6 +29,7 @@ from helpdesk.entrypoints.csrf import checked_form, csrf_token
 from helpdesk.entrypoints.errors import error_text, translator
 from helpdesk.services import delivery, messages, queues
 from helpdesk.services import tickets as svc
+from helpdesk.services.guidance import certificate_statuses_for_email
 from helpdesk.services.tickets import Actor
 
 R = StaffRole
@@ -151,6 +152,9 @@ async def ticket_page(request: web.Request, error: str = "", status: int = 200):
             "ticket": ticket,
             "events": await TicketEvent.filter(ticket_id=ticket.id).order_by("at", "id"),
             "attachments": await Attachment.filter(ticket_id=ticket.id).order_by("id"),
+            "certificates": await certificate_statuses_for_email(ticket.requester_email)
+            if ticket.requester_email
+            else [],
             "allowed": {a.value for a in StaffAction if may(staff, a, scope)},
             "departments": await Department.all().order_by("code"),
             "department": await ticket.department,

@@ -4,6 +4,7 @@ shown; corrected on the spot; ready when complete; Level 1 sees the same status 
 from helpdesk.adapters.orm.guidance import CertificateProfile, ValidationRule
 from helpdesk.domain.guidance import RuleKind
 from helpdesk.domain.institute import StaffRole
+from tests.helpdesk.fixtures import new_ticket
 
 
 async def token_of(reference):
@@ -212,3 +213,15 @@ async def test_guessing_references_is_stopped_after_ten_failures(seeded):
     )
     assert response.status == 429
     assert "Too many attempts." in await response.text()
+
+
+async def test_level1_sees_the_readiness_on_the_trainees_ticket(seeded, log_in_as):
+    ticket = await new_ticket(email="Omar@Example.com")
+    await log_in_as(StaffRole.LEVEL1_AGENT)
+    page = await (await seeded.get(f"/console/tickets/{ticket.number}?lang=en")).text()
+    section = page.split('id="certificates"')[1].split("</section>")[0]
+    assert "REG-2026-0002" in section
+    assert "missing or malformed:" in section
+    other = await new_ticket(email="nobody@example.com")
+    page = await (await seeded.get(f"/console/tickets/{other.number}?lang=en")).text()
+    assert 'id="certificates"' not in page
