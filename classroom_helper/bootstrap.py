@@ -22,12 +22,11 @@ from redis.asyncio import Redis
 
 import classroom_helper
 import helpdesk
-from classroom_helper.adapters.rate_limits import PersonRateLimit
 from classroom_helper.domain.room_issues import TicketRules
 from classroom_helper.entrypoints.routes import setup_routes as setup_room_routes
 from classroom_helper.entrypoints.socketio import RoomGateway
 from helpdesk.adapters import database
-from helpdesk.adapters.channels.rate_limit import AddressRateLimit
+from helpdesk.adapters.rate_limits import RateLimit
 from helpdesk.config import Config
 from helpdesk.entrypoints import guidance, keys, middleware
 from helpdesk.entrypoints.channel_workers import build_intake, channel_workers
@@ -71,17 +70,19 @@ def build_app(config: Config) -> web.Application:
     app[keys.BUS] = MessageBus()
     app[keys.REDIS] = Redis.from_url(config.redis_url) if config.redis_url else None
     app[keys.SIO] = _socketio_server(config)
-    app[keys.GUIDANCE_LOOKUPS] = guidance.LookupGuard(config.redis_url, config.socketio_channel)
+    app[keys.GUIDANCE_LOOKUPS] = RateLimit(
+        guidance.READINESS_LOOKUPS, config.redis_url, f"{config.socketio_channel}-lookups"
+    )
     _serve_socketio(app, app[keys.SIO])
     app[keys.INTAKE] = build_intake(config, app[keys.BUS])
-    app[keys.INTAKE_RATE_LIMIT] = AddressRateLimit(
+    app[keys.INTAKE_RATE_LIMIT] = RateLimit(
         config.channels.web_form_rate_limit, config.redis_url, f"{config.socketio_channel}-intake"
     )
     app[keys.ROOM] = RoomGateway(
         app[keys.SIO],
         catalogues,
         app[keys.BUS],
-        PersonRateLimit(config.room_rate_limit, config.redis_url),
+        RateLimit(config.room_rate_limit, config.redis_url, f"{config.socketio_channel}-room"),
         TicketRules(config.room_unclaimed_limit, config.room_no_manager_grace),
     )
 
@@ -213,6 +214,7 @@ async def _disconnect_live_clients(app: web.Application) -> None:
 
 
 async def _close_redis(app: web.Application) -> None:
+    await app[keys.GUIDANCE_LOOKUPS].close()
     if app[keys.REDIS] is not None:
         await app[keys.REDIS].aclose()
     manager = app[keys.SIO].manager

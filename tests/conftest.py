@@ -63,10 +63,16 @@ def app_config(database_url, tmp_path) -> Config:
 
 @pytest.fixture
 async def server(app_config, aiohttp_server):
-    """The real app on a real port, with an empty database."""
-    test_server = await aiohttp_server(build_app(app_config))
-    await truncate_all_models()
-    return test_server
+    """The real app on a real port, with an empty database.
+
+    Emptied before the app starts: its background workers must not hold rows while TRUNCATE waits
+    for every table (a deadlock on PostgreSQL)."""
+    context = await database.connect(tortoise_config(app_config))
+    try:
+        await truncate_all_models()
+    finally:
+        await context.close_connections()
+    return await aiohttp_server(build_app(app_config))
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from tortoise.transactions import in_transaction
 
 from classroom_helper.adapters.host_tokens import TokenRefused, verify_host_token
 from classroom_helper.adapters.orm import RoomEventRecord
-from classroom_helper.adapters.rate_limits import PersonRateLimit
 from classroom_helper.domain import payloads
 from classroom_helper.domain.errors import NotPermitted, RoomError
 from classroom_helper.domain.people import Person, Role
@@ -27,6 +26,7 @@ from classroom_helper.services.actions import run_once
 from classroom_helper.services.room_log import Outcome, wire
 from classroom_helper.services.rooms import room_session
 from classroom_helper.services.sync import sync
+from helpdesk.adapters.rate_limits import RateLimit
 from helpdesk.domain.events import TicketChanged
 from helpdesk.i18n import N_, Catalogues
 from helpdesk.services.bus import MessageBus
@@ -105,7 +105,7 @@ class RoomGateway:
         sio: socketio.AsyncServer,
         catalogues: Catalogues,
         bus: MessageBus,
-        rate_limit: PersonRateLimit,
+        rate_limit: RateLimit,
         rules: TicketRules,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
@@ -178,7 +178,7 @@ class RoomGateway:
         person: Person | None = (await self.sio.get_session(sid)).get("person")
         if person is None:
             return self._refusal("ar", RoomError(code="not_connected"))
-        if not await self.rate_limit.allow(person.room, person.sub):
+        if not await self.rate_limit.hit(person.room, person.sub):
             log.info("rate limited: %s in %s (%s)", person.sub, person.room, event)
             return self._refusal(person.locale, RoomError(code="rate_limited"))
         now = self.clock()

@@ -207,7 +207,7 @@ async def contact_send(request: web.Request) -> web.Response:
     if values.get("website"):  # the honeypot: people never see this field, robots fill it in
         log.warning("web form: honeypot filled from %s", request.remote)
         raise web.HTTPBadRequest(text="spam")
-    if not await app[keys.INTAKE_RATE_LIMIT].allow("web_form", request.remote or "unknown"):
+    if not await app[keys.INTAKE_RATE_LIMIT].hit("web_form", request.remote or "unknown"):
         log.warning("web form: rate limit reached by %s", request.remote)
         raise web.HTTPTooManyRequests()
     allowed = {"name", "email", "phone", "contact_preference", *KIND_FIELDS[kind]}

@@ -16,9 +16,6 @@ from zoneinfo import ZoneInfo
 import aiohttp_jinja2
 import jwt
 from aiohttp import web
-from limits import parse
-from limits.aio.storage import MemoryStorage, RedisStorage
-from limits.aio.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from helpdesk.adapters.orm.institute import HostPlatform
@@ -194,27 +191,9 @@ async def guide_page(request: web.Request) -> web.Response:
 # --- certificate readiness --------------------------------------------------------------------
 
 
-class LookupGuard:
-    """Failed readiness look-ups per address: registration references are easy to guess, so a
-    stranger who knows a trainee's email must not be able to try them all."""
-
-    LIMIT = parse("10/15 minutes")
-
-    def __init__(self, redis_url: str | None, namespace: str) -> None:
-        storage = (
-            RedisStorage(
-                "async+" + redis_url, implementation="redispy", key_prefix=f"{namespace}:lookups"
-            )
-            if redis_url
-            else MemoryStorage()
-        )
-        self._limiter = MovingWindowRateLimiter(storage)
-
-    async def allowed(self, address: str) -> bool:
-        return await self._limiter.test(self.LIMIT, address)
-
-    async def failed(self, address: str) -> None:
-        await self._limiter.hit(self.LIMIT, address)
+# Failed readiness look-ups per address: registration references are easy to guess, so a stranger
+# who knows a trainee's email must not be able to try them all.
+READINESS_LOOKUPS = "10/15 minutes"
 
 
 def _check_form(request, reference="", email="", error="", status=None) -> web.Response:
@@ -229,13 +208,13 @@ def _check_form(request, reference="", email="", error="", status=None) -> web.R
 async def _find_status(request: web.Request, **lookup: str):
     """The readiness status, or the look-up form again saying why not."""
     guard, address = request.app[keys.GUIDANCE_LOOKUPS], request.remote or ""
-    if not await guard.allowed(address):
+    if not await guard.test(address):
         message = N_("Too many attempts. Wait a quarter of an hour, or contact the contact centre.")
         return None, _check_form(request, error=message, status=429)
     try:
         return await guidance.certificate_status(**lookup), None
     except guidance.NotFound as error:
-        await guard.failed(address)
+        await guard.hit(address)
         reference, email = lookup.get("reference", ""), lookup.get("email", "")
         return None, _check_form(request, reference, email, error.message)
 

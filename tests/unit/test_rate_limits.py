@@ -1,4 +1,4 @@
-from classroom_helper.adapters.rate_limits import InMemoryWindow
+from helpdesk.adapters.rate_limits import InMemoryWindow
 
 
 def test_a_moving_window_per_person():
@@ -16,3 +16,11 @@ def test_people_gone_quiet_are_forgotten():
     window.hit(("r", "b"), 5.0)
     window.purge(12.0)
     assert list(window.hits) == [("r", "b")]
+
+
+def test_testing_does_not_count():
+    window = InMemoryWindow(1, 10.0)
+    assert window.test(("a",), 0.0) and window.test(("a",), 0.0)
+    assert window.hit(("a",), 0.0)
+    assert not window.test(("a",), 5.0)
+    assert window.test(("a",), 10.0)
