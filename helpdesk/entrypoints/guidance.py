@@ -323,13 +323,14 @@ async def certificate_readiness_json(request: web.Request) -> web.Response:
 # --- the platform's side: certificate data in, the trainee's link out ---------------------------
 
 PLATFORM_AUDIENCE = "sanad:certificates"
-_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+REFERENCE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}"
+_REFERENCE = re.compile(REFERENCE_PATTERN)
 
 
 class CertificateData(BaseModel):
     """What a host platform sends about one registration; fields left out keep their value."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # 0 is not false
 
     email: str = Field(min_length=3, max_length=254)
     course_title: str = Field("", max_length=200)
