@@ -21,6 +21,7 @@ from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from helpdesk.adapters.database import row_id
 from helpdesk.adapters.orm.institute import HostPlatform
 from helpdesk.domain.guidance import (
     CERTIFICATE_FIELDS,
@@ -621,9 +622,10 @@ async def admin_article(request: web.Request) -> web.Response:
     raw_id = request.match_info.get("article_id", "")
     if not raw_id:
         return _render_article_editor(request, None, {}, True, [])
-    if not raw_id.isdigit():
+    article_id = row_id(raw_id)
+    if article_id is None:
         raise guidance.NotFound(N_("No such article."))
-    row = await guidance.article_for_editing(int(raw_id))
+    row = await guidance.article_for_editing(article_id)
     values = {name: getattr(row, name) for name in guidance.ARTICLE_FIELDS}
     return _render_article_editor(request, row.id, values, row.published, [])
 
