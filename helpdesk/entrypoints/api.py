@@ -1,7 +1,8 @@
 """/api/v1: tickets, their lifecycle, timeline and replies; departments; staff.
 
 Bearer tokens with scopes; errors as problem+json. Each operation is declared once in
-OPERATIONS, from which both the routes and the OpenAPI document are made, so they cannot drift.
+OPERATIONS (the live room's in classroom_helper's ROOM_OPERATIONS), from which both the routes and
+the OpenAPI document are made (add_operations), so they cannot drift.
 """
 
 from __future__ import annotations
