@@ -29,6 +29,7 @@ from helpdesk.adapters import database
 from helpdesk.adapters.rate_limits import RateLimit
 from helpdesk.config import Config
 from helpdesk.entrypoints import guidance, keys, middleware
+from helpdesk.entrypoints.auth import SESSION_COOKIE
 from helpdesk.entrypoints.channel_workers import build_intake, channel_workers
 from helpdesk.entrypoints.csrf import csrf_token
 from helpdesk.entrypoints.live import setup_live as setup_helpdesk_live
@@ -90,7 +91,7 @@ def build_app(config: Config) -> web.Application:
         app,
         EncryptedCookieStorage(
             _session_key(config.secret_key),
-            cookie_name="sanad_session",
+            cookie_name=SESSION_COOKIE,
             httponly=True,
             samesite="Lax",
             secure=config.base_url.startswith("https://"),

@@ -1,12 +1,11 @@
 """The live room's HTTP API, for host platforms and consoles: a host token as bearer token.
 
-- PUT  /api/v1/rooms/{room_id}          {"title", "scheduled_start", "scheduled_end", "course_code"?}
-- POST /api/v1/rooms/{room_id}/session  {"state": "open" | "closed"}  (a manager's token)
-- GET  /api/v1/rooms/{room_id}/questions.csv[?unanswered=1]          (a trainer's token)
+ROOM_OPERATIONS declares each route once, for the router and for /api/openapi.json.
 """
 
 import functools
 from datetime import UTC, datetime
+from typing import Literal
 
 from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
@@ -19,6 +18,7 @@ from classroom_helper.entrypoints.identity import person_from
 from classroom_helper.services import sessions
 from classroom_helper.services.questions import export_questions
 from helpdesk.entrypoints import keys
+from helpdesk.entrypoints.api import Operation, Security
 from helpdesk.entrypoints.problems import problem
 
 STATUS = {
@@ -69,11 +69,39 @@ async def _person(request: web.Request) -> Person:
 
 
 class Schedule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # 0 is not a date
     title: str = Field(min_length=1, max_length=300)
     scheduled_start: AwareDatetime
     scheduled_end: AwareDatetime
     course_code: str | None = Field(default=None, max_length=40)
+
+
+class SessionChange(BaseModel):
+    state: Literal["open", "closed"]
+
+
+class QuestionsQuery(BaseModel):
+    unanswered: str | None = Field(None, description="1: only the questions not yet answered")
+
+
+class SessionOut(BaseModel):
+    room: str
+    title: str
+    state: Literal["scheduled", "open", "closed"]
+    scheduled_start: datetime
+    scheduled_end: datetime
+    opened_at: datetime | None
+    closed_at: datetime | None
+
+
+class ScheduleOut(BaseModel):
+    session: SessionOut
+    created: bool
+
+
+class SessionChangeOut(BaseModel):
+    session: SessionOut
+    tickets: list[dict] = Field([], description="closing: the tickets the open issues became")
 
 
 @answers_problems
@@ -133,3 +161,28 @@ async def questions_csv(request: web.Request) -> web.Response:
             "Cache-Control": "no-store",
         },
     )
+
+
+ROOM = {"room_id": {"type": "string", "minLength": 1}}
+REFUSALS = {
+    "400": "Bad Request: the body is not valid (code invalid_payload)",
+    "401": "Unauthorized: no valid host token for this room",
+    "403": "Forbidden: the token's person may not do this here (not_permitted, wrong_room)",
+    "404": "Not Found: the room is not known to Sanad (room_unknown)",
+    "409": "Conflict: the session's state does not allow it (invalid_state)",
+}
+ROOM_OPERATIONS = [
+    Operation("PUT", "/api/v1/rooms/{room_id}", schedule_session,
+              "The host platform schedules (or reschedules) the room's session (a manager's "
+              "token); 201 when new", "", ScheduleOut, status=201, also_ok=(200,), body=Schedule,
+              path_params=ROOM, security=Security.HOST_PLATFORM,
+              errors={**REFUSALS, "422": "Unprocessable Entity: unknown course_code"}),
+    Operation("POST", "/api/v1/rooms/{room_id}/session", change_session,
+              "Open or close the room's session (a manager's token); closing turns open issues "
+              "into tickets", "", SessionChangeOut, body=SessionChange, path_params=ROOM,
+              security=Security.HOST_PLATFORM, errors=REFUSALS),
+    Operation("GET", "/api/v1/rooms/{room_id}/questions.csv", questions_csv,
+              "The room's content questions as CSV (a trainer's token)", "", str,
+              query=QuestionsQuery, path_params=ROOM, security=Security.HOST_PLATFORM,
+              errors=REFUSALS, media_type="text/csv"),
+]  # fmt: skip

@@ -10,7 +10,9 @@ from helpdesk.entrypoints import keys
 
 
 async def _room(request: web.Request) -> RoomSession:
-    room = await RoomSession.get_or_none(room_id=request.match_info["room_id"])
+    room_id = request.match_info["room_id"]
+    # A longer id cannot exist (the model refuses even to look one up).
+    room = await RoomSession.get_or_none(room_id=room_id) if len(room_id) <= 100 else None
     if room is None:
         raise web.HTTPNotFound()
     return room

@@ -116,3 +116,11 @@ async def migrate(config: dict, target: str | None = None) -> list[str]:
 
 def _reason(error: Exception) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+ID_MAX = 2**31 - 1  # the id columns are 32-bit integers
+
+
+def row_id(raw: str) -> int | None:
+    """A row id read from a URL: None unless it is digits within the id columns' range."""
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) <= ID_MAX else None

@@ -1,7 +1,8 @@
 """/api/v1: tickets, their lifecycle, timeline and replies; departments; staff.
 
 Bearer tokens with scopes; errors as problem+json. Each operation is declared once in
-OPERATIONS, from which both the routes and the OpenAPI document are made, so they cannot drift.
+OPERATIONS (the live room's in classroom_helper's ROOM_OPERATIONS), from which both the routes and
+the OpenAPI document are made (add_operations), so they cannot drift.
 """
 
 from __future__ import annotations
@@ -37,9 +38,11 @@ from helpdesk.entrypoints.problems import problem
 from helpdesk.services import queues
 from helpdesk.services import tickets as svc
 from helpdesk.services.api_tokens import token_for
+from helpdesk.services.guidance import MAX_QUERY_LENGTH, SERVICE_CATEGORIES
 from helpdesk.services.tickets import Actor
 
 NUMBER_PATTERN = f"^{TICKET_NUMBER_PATTERN}$"
+REFERENCE_PATTERN = f"^{guidance.REFERENCE_PATTERN}$"
 Text = Annotated[str, Field(max_length=20_000)]
 
 
@@ -176,6 +179,53 @@ class ContactCentreOut(BaseModel):
     detail: str
     locale: str
     time_zone: str
+
+
+class ArticleSuggestion(BaseModel):
+    slug: str
+    title: str
+    category: str
+    url: str
+
+
+class SuggestionsOut(BaseModel):
+    articles: list[ArticleSuggestion]
+
+
+class SuggestionsQuery(BaseModel):
+    q: str = Field("", max_length=MAX_QUERY_LENGTH, description="what the trainee typed")
+    category: Literal[SERVICE_CATEGORIES] | None = None
+
+
+class ReadinessField(BaseModel):
+    field: str
+    label: str
+    ok: bool
+    problem: str | None
+
+
+class RegistrationReadiness(BaseModel):
+    reference: str
+    course_title: str
+    ready: bool
+    trainee_can_finish: bool
+    fields: list[ReadinessField]
+
+
+class CertificateReadinessOut(BaseModel):
+    email: str
+    registrations: list[RegistrationReadiness]
+
+
+class CertificateReadinessQuery(BaseModel):
+    email: str = Field(min_length=1, description="the trainee's email")
+
+
+class CertificateProfileOut(BaseModel):
+    reference: str
+    readiness_url: str
+    ready: bool
+    missing_or_wrong: list[str]
 
 
 class Problem(BaseModel):
@@ -407,18 +457,32 @@ async def list_staff(request: web.Request) -> web.Response:
 # --- the one list of operations ---
 
 
+class Security(StrEnum):
+    """Who may call an operation: the names of the document's security schemes."""
+
+    PUBLIC = ""
+    BEARER = "bearer"  # an API token with a scope
+    STAFF_SESSION = "staffSession"  # a logged-in staff member's session cookie
+    HOST_PLATFORM = "hostPlatform"  # a JWT signed by a registered host platform
+
+
 @dataclass(frozen=True)
 class Operation:
     method: str
     path: str  # OpenAPI form, e.g. /api/v1/tickets/{number}
     handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     summary: str
-    scope: str
-    response: object  # a model, or list[model]
+    scope: str  # the bearer token's scope; "" for the other kinds of security
+    response: object  # a model, list[model], or str for a text body (see media_type)
     status: int = 200
+    also_ok: tuple[int, ...] = ()  # other success statuses, with the same body
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     path_params: dict[str, dict] = field(default_factory=dict)
+    security: Security = Security.BEARER
+    # The problems it answers, status -> meaning; None: those of the ticket API (openapi.ERRORS).
+    errors: dict[str, str] | None = None
+    media_type: str = "application/json"
 
 
 NUMBER = {"number": {"type": "string", "pattern": NUMBER_PATTERN}}
@@ -444,7 +508,24 @@ OPERATIONS = [
     Operation("GET", "/api/v1/staff", list_staff, "List staff", "staff:read", list[StaffOut]),
     Operation("GET", "/api/v1/contact-centre", guidance.contact_centre_json,
               "Is the contact centre open now, and when does it open next (no token needed)", "",
-              ContactCentreOut),
+              ContactCentreOut, security=Security.PUBLIC, errors={}),
+    Operation("GET", "/api/v1/knowledge-base/suggestions", guidance.suggestions_json,
+              "Help articles that may answer what the trainee is typing (no token needed)", "",
+              SuggestionsOut, query=SuggestionsQuery, security=Security.PUBLIC,
+              errors={"400": "Bad Request: the text is too long, or the category unknown"}),
+    Operation("GET", "/api/v1/certificate-readiness", guidance.certificate_readiness_json,
+              "A trainee's certificate readiness, for the staff console", "",
+              CertificateReadinessOut, query=CertificateReadinessQuery,
+              security=Security.STAFF_SESSION,
+              errors={"400": "Bad Request: no email", "401": "Unauthorized: not logged in"}),
+    Operation("PUT", "/api/v1/certificate-profiles/{reference}", guidance.certificate_profile_put,
+              "A host platform sends one registration's certificate data; fields left out keep "
+              "their value", "", CertificateProfileOut, body=guidance.CertificateData,
+              path_params={"reference": {"type": "string", "pattern": REFERENCE_PATTERN}},
+              security=Security.HOST_PLATFORM,
+              errors={"400": "Bad Request: the reference is not valid",
+                      "401": "Unauthorized: no valid host platform token",
+                      "422": "Unprocessable Entity: the certificate data is not valid"}),
 ]  # fmt: skip
 
 
@@ -452,6 +533,13 @@ def aiohttp_path(operation: Operation) -> str:
     """The route as aiohttp matches it (path parameters keep their patterns)."""
     path = operation.path.replace("{number}", "{number:" + TICKET_NUMBER_PATTERN + "}")
     return path.replace("{action}", "{action:" + "|".join(a.value for a in TicketAction) + "}")
+
+
+def add_operations(app: web.Application, operations: list[Operation]) -> None:
+    """Registers the operations' routes and lists them for the OpenAPI document."""
+    for operation in operations:
+        app.router.add_route(operation.method, aiohttp_path(operation), route_handler(operation))
+    app[keys.API_OPERATIONS] = [*app.get(keys.API_OPERATIONS, []), *operations]
 
 
 def route_handler(operation: Operation):

@@ -9,6 +9,7 @@ from helpdesk.adapters.orm.institute import Staff
 from helpdesk.domain.institute import StaffRole
 
 SESSION_STAFF = "staff_id"
+SESSION_COOKIE = "sanad_session"
 
 
 async def current_staff(request: web.Request) -> Staff | None:

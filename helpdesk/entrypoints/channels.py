@@ -28,6 +28,7 @@ from helpdesk.adapters.channels.attachments import (
 )
 from helpdesk.adapters.channels.whatsapp import WhatsAppWebhook
 from helpdesk.adapters.channels.x import XWebhook
+from helpdesk.adapters.database import row_id
 from helpdesk.adapters.orm.channels import Attachment
 from helpdesk.domain.channels import whatsapp_signature_valid, x_crc_response, x_signature_valid
 from helpdesk.domain.institute import StaffRole
@@ -35,8 +36,8 @@ from helpdesk.domain.tickets import Category, Channel, ContactPreference, Ticket
 from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.auth import current_staff
 from helpdesk.entrypoints.console import LEVEL1, staff_actor
-from helpdesk.entrypoints.csrf import checked_form, csrf_token
-from helpdesk.entrypoints.errors import error_text
+from helpdesk.entrypoints.csrf import checked_form, csrf_token, form_of
+from helpdesk.entrypoints.errors import error_text, path_id
 from helpdesk.entrypoints.problems import problem
 from helpdesk.i18n import N_
 from helpdesk.services import intake as intake_service
@@ -269,7 +270,7 @@ async def _read_form(
 ) -> tuple[dict[str, str], list[tuple[str, bytes]], bool]:
     """Text fields and files of a multipart form, read as a stream with limits on each part."""
     if request.content_type == "application/x-www-form-urlencoded":  # a form without files
-        return {k: str(v) for k, v in (await request.post()).items()}, [], False
+        return {k: str(v) for k, v in (await form_of(request)).items()}, [], False
     if not request.content_type.startswith("multipart/"):
         raise web.HTTPBadRequest(text="expected a form")
     values: dict[str, str] = {}
@@ -308,10 +309,9 @@ async def _read_part(part: BodyPartReader, limit: int) -> bytes:
 
 async def attachment(request: web.Request) -> web.StreamResponse:
     """A file of a ticket, for staff or for the requester holding the ticket's tracking key."""
-    try:
-        attachment_id = int(request.match_info["id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    attachment_id = row_id(request.match_info["id"])
+    if attachment_id is None:
+        raise web.HTTPNotFound()
     found = await Attachment.get_or_none(id=attachment_id).prefetch_related("ticket")
     if found is None or found.ticket is None:
         raise web.HTTPNotFound()
@@ -508,7 +508,7 @@ async def callback_done(request: web.Request) -> web.StreamResponse:
     form = await checked_form(request)
     try:
         await phone_calls.complete_callback(
-            int(request.match_info["task_id"]),
+            path_id(request, "task_id"),
             Actor.of_staff(staff, channel=Channel.PHONE),
             str(form.get("outcome", "")),
         )
@@ -561,7 +561,7 @@ async def inbound_try_again(request: web.Request) -> web.StreamResponse:
     await staff_actor(request, *LEVEL1)
     await checked_form(request)
     try:
-        await intake_service.try_again(int(request.match_info["id"]), request.app[keys.INTAKE])
+        await intake_service.try_again(path_id(request, "id"), request.app[keys.INTAKE])
     except LookupError:
         raise web.HTTPNotFound() from None
     raise web.HTTPSeeOther("/console/inbound")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import aiohttp_jinja2
 from aiohttp import web
 
+from helpdesk.adapters.database import row_id
 from helpdesk.adapters.orm.channels import Attachment
 from helpdesk.adapters.orm.desk import SavedReply
 from helpdesk.adapters.orm.institute import Department
@@ -26,7 +27,7 @@ from helpdesk.domain.tickets import (
 from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.auth import require_staff
 from helpdesk.entrypoints.csrf import checked_form, csrf_token
-from helpdesk.entrypoints.errors import error_text, translator
+from helpdesk.entrypoints.errors import error_text, path_id, translator
 from helpdesk.services import delivery, messages, queues
 from helpdesk.services import tickets as svc
 from helpdesk.services.guidance import certificate_statuses_for_email
@@ -106,7 +107,7 @@ async def department_queue(request: web.Request) -> web.StreamResponse:
     staff = await staff_actor(request, *DEPARTMENT)
     department_id = staff.department_id
     if staff.role == R.ADMINISTRATOR:
-        department_id = int(request.query.get("department", "0") or 0) or None
+        department_id = row_id(request.query.get("department", ""))
     departments = await Department.all().order_by("code")
     tickets = await queues.department_queue(department_id) if department_id else []
     return await _page(
@@ -213,7 +214,7 @@ async def call_done(request: web.Request) -> web.StreamResponse:
     form = await checked_form(request)
     try:
         await delivery.complete_call_task(
-            int(request.match_info["task_id"]),
+            path_id(request, "task_id"),
             Actor.of_staff(staff),
             str(form.get("outcome", "")),
             datetime.now(UTC),

@@ -21,9 +21,17 @@ async def csrf_token(request: web.Request) -> str:
     return token
 
 
+async def form_of(request: web.Request) -> MultiDictProxy:
+    """The posted form; a body that cannot be parsed (broken multipart) is the sender's error."""
+    try:
+        return await request.post()
+    except ValueError:
+        raise web.HTTPBadRequest(text="The form cannot be read.") from None
+
+
 async def checked_form(request: web.Request) -> MultiDictProxy:
     """The posted form, if it carries this session's token; else 403."""
-    form = await request.post()
+    form = await form_of(request)
     expected = (await get_session(request)).get(SESSION_KEY)
     if not expected or not hmac.compare_digest(expected, str(form.get(FIELD, ""))):
         raise web.HTTPForbidden(text="The form has expired. Reload the page and try again.")

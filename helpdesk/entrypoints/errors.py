@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from helpdesk.adapters.database import row_id
 from helpdesk.domain.tickets import IllegalTransition
 from helpdesk.entrypoints import keys
 from helpdesk.i18n import N_
@@ -37,3 +38,11 @@ def translator(request: web.Request) -> Callable[..., str]:
     """gettext in the reader's language, for messages made in Python."""
     catalogues, locale = request.app[keys.CATALOGUES], request.get("locale", "ar")
     return lambda message, **values: catalogues.gettext(locale, message, **values)
+
+
+def path_id(request: web.Request, name: str) -> int:
+    """The row id in the URL; one that no row can have is a 404."""
+    found = row_id(request.match_info[name])
+    if found is None:
+        raise web.HTTPNotFound()
+    return found

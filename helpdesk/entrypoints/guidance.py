@@ -18,6 +18,7 @@ import jwt
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from helpdesk.adapters.database import row_id
 from helpdesk.adapters.orm.institute import HostPlatform
 from helpdesk.domain.guidance import (
     CERTIFICATE_FIELDS,
@@ -302,13 +303,14 @@ async def certificate_readiness_json(request: web.Request) -> web.Response:
 # --- the platform's side: certificate data in, the trainee's link out ---------------------------
 
 PLATFORM_AUDIENCE = "sanad:certificates"
-_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+REFERENCE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}"
+_REFERENCE = re.compile(REFERENCE_PATTERN)
 
 
 class CertificateData(BaseModel):
     """What a host platform sends about one registration; fields left out keep their value."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # 0 is not false
 
     email: str = Field(min_length=3, max_length=254)
     course_title: str = Field("", max_length=200)
@@ -599,9 +601,10 @@ async def admin_article(request: web.Request) -> web.Response:
     raw_id = request.match_info.get("article_id", "")
     if not raw_id:
         return _render_article_editor(request, None, {}, True, [])
-    if not raw_id.isdigit():
+    article_id = row_id(raw_id)
+    if article_id is None:
         raise guidance.NotFound(N_("No such article."))
-    row = await guidance.article_for_editing(int(raw_id))
+    row = await guidance.article_for_editing(article_id)
     values = {name: getattr(row, name) for name in guidance.ARTICLE_FIELDS}
     return _render_article_editor(request, row.id, values, row.published, [])
 

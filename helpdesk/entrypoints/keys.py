@@ -20,3 +20,4 @@ GUIDANCE_LOOKUPS = web.AppKey("guidance_lookups", "RateLimit")
 INTAKE = web.AppKey("intake", "Intake")
 INTAKE_RATE_LIMIT = web.AppKey("intake_rate_limit", "RateLimit")
 SMTP_LISTENER = web.AppKey("smtp_listener", "asyncio.Server | None")
+API_OPERATIONS = web.AppKey("api_operations", list)  # what /api/openapi.json describes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import time
 import uuid
@@ -16,6 +17,7 @@ from helpdesk.i18n import N_, chosen_locale, direction
 log = logging.getLogger("sanad.http")
 LOCALE_COOKIE = "sanad_lang"
 ONE_YEAR = 365 * 24 * 3600
+NUL_IN_TEXT = "22021"  # PostgreSQL's SQLSTATE character_not_in_repertoire
 # The reasons aiohttp gives, so that error pages read in Arabic too.
 ERROR_TITLES = (
     N_("Bad Request"),
@@ -77,7 +79,13 @@ async def errors(request: web.Request, handler):
         if "Allow" in error.headers:  # a 405 says what is allowed (RFC 9110)
             response.headers["Allow"] = error.headers["Allow"]
         return response
-    except Exception:
+    except Exception as error:
+        if isinstance(error, OSError) and error.errno == errno.ENAMETOOLONG:
+            # aiohttp's static files: a name too long for the file system names no file
+            return _error_response(request, 404, "Not Found", "")
+        if getattr(error.__cause__, "sqlstate", None) == NUL_IN_TEXT:
+            # No person types a NUL character; PostgreSQL refuses it in any text it is given.
+            return _error_response(request, 400, "Bad Request", "")
         log.exception("unhandled error rid=%s", request.get("request_id"))
         return _error_response(request, 500, "Internal Server Error", "")
 

@@ -22,9 +22,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/help", guidance.help_index, name="help")
     app.router.add_get("/help/articles/{slug}", guidance.help_article, name="help_article")
     app.router.add_post("/help/articles/{slug}/vote", guidance.help_vote)
-    app.router.add_get("/api/v1/knowledge-base/suggestions", guidance.suggestions_json)
-    app.router.add_get("/api/v1/certificate-readiness", guidance.certificate_readiness_json)
-    app.router.add_put("/api/v1/certificate-profiles/{reference}", guidance.certificate_profile_put)
     app.router.add_get("/admin/guidance", guidance.admin_index, name="admin_guidance")
     app.router.add_get("/admin/guidance/{slug}/{locale}", guidance.admin_page)
     app.router.add_post("/admin/guidance/{slug}/{locale}", guidance.admin_page_save)
@@ -56,10 +53,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get(f"/console/tickets/{number}", console.ticket_page)
     app.router.add_post(f"/console/tickets/{number}/{{action:[a-z]+}}", console.ticket_action)
     # The JSON API and its OpenAPI 3.1 document.
-    for operation in api.OPERATIONS:
-        app.router.add_route(
-            operation.method, api.aiohttp_path(operation), api.route_handler(operation)
-        )
+    api.add_operations(app, api.OPERATIONS)
     app.router.add_get("/api/openapi.json", openapi.openapi_json, name="openapi")
     app.router.add_get("/api/docs", openapi.docs_page, name="api_docs")
     # The administrator's pages.

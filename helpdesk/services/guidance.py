@@ -406,10 +406,20 @@ async def articles_by_category(locale: str) -> dict[str, list[ArticleView]]:
     return {category: items for category, items in grouped.items() if items}
 
 
-async def article(slug: str, locale: str) -> ArticleView:
-    row = await KnowledgeArticle.get_or_none(slug=slug, published=True)
+async def _published_article(slug: str) -> KnowledgeArticle:
+    # A longer slug cannot exist (the model refuses even to look one up).
+    row = (
+        None
+        if len(slug) > SLUG_MAX
+        else await KnowledgeArticle.get_or_none(slug=slug, published=True)
+    )
     if row is None:
         raise NotFound(N_("No such article."))
+    return row
+
+
+async def article(slug: str, locale: str) -> ArticleView:
+    row = await _published_article(slug)
     votes = await _vote_counts(article_id=row.id)
     return _article_view(row, locale, votes.get(row.id, (0, 0)))
 
@@ -479,6 +489,7 @@ async def article_for_editing(article_id: int) -> KnowledgeArticle:
 
 
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+SLUG_MAX = 80
 
 
 async def save_article(
@@ -488,7 +499,7 @@ async def save_article(
     _require_administrator(editor)
     fields = {name: values.get(name, "").strip() for name in ARTICLE_FIELDS}
     problems = []
-    if not _SLUG.fullmatch(fields["slug"]) or len(fields["slug"]) > 80:
+    if not _SLUG.fullmatch(fields["slug"]) or len(fields["slug"]) > SLUG_MAX:
         problems.append(N_("The address must be lowercase English letters, digits and hyphens."))
     if fields["category"] not in SERVICE_CATEGORIES:
         problems.append(N_("Choose a service category."))
@@ -517,9 +528,7 @@ def voter_key(visitor_id: str) -> str:
 
 async def vote_on_article(slug: str, locale: str, visitor_id: str, helpful: bool) -> ArticleView:
     """Record "was this helpful?"; a visitor who votes again changes their vote."""
-    row = await KnowledgeArticle.get_or_none(slug=slug, published=True)
-    if row is None:
-        raise NotFound(N_("No such article."))
+    row = await _published_article(slug)
     voter = voter_key(visitor_id)
     async with in_transaction():
         vote = await ArticleVote.select_for_update().get_or_none(article_id=row.id, voter=voter)

@@ -4,16 +4,24 @@ and the server checked against its own OpenAPI document with schemathesis."""
 from __future__ import annotations
 
 import asyncio
+import json
+import secrets
 import shutil
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import jwt
 import pytest
 
+from classroom_helper.adapters.host_tokens import mint_host_token
+from helpdesk.adapters.orm.institute import HostPlatform
 from helpdesk.adapters.orm.tickets import Ticket
-from helpdesk.domain.institute import StaffRole
+from helpdesk.domain.institute import RoomRole, StaffRole
 from helpdesk.domain.tickets import Category, Status
 from helpdesk.entrypoints import api
+from helpdesk.entrypoints.auth import SESSION_COOKIE
+from helpdesk.entrypoints.guidance import PLATFORM_AUDIENCE
 from helpdesk.services.api_tokens import SCOPES, create_token
 from tests.helpdesk.fixtures import department, new_ticket
 
@@ -139,37 +147,105 @@ async def test_a_token_bound_to_a_level2_agent_sees_only_its_department(client, 
     assert [s["id"] for s in staff] == [agent.id]
 
 
-async def test_the_openapi_document_lists_every_route_and_a_page_reads_it(client):
+def api_routes(app) -> set[tuple[str, str]]:
+    """Every (method, path) the server answers under /api/, but the document and its page."""
+    return {
+        (route.method, route.resource.canonical)
+        for route in app.router.routes()
+        if route.resource is not None
+        and route.resource.canonical.startswith("/api/")
+        and route.resource.canonical not in ("/api/openapi.json", "/api/docs")
+        and route.method != "HEAD"  # aiohttp's twin of a GET
+    }
+
+
+async def test_the_openapi_document_lists_every_route_and_a_page_reads_it(client, server):
     document = await (await client.get("/api/openapi.json")).json()
     assert document["openapi"] == "3.1.0"
     documented = {(m.upper(), p) for p, ms in document["paths"].items() for m in ms}
-    assert documented == {(op.method, op.path) for op in api.OPERATIONS}
+    registered = api_routes(server.app)
+    assert {op.path for op in api.OPERATIONS} < {path for _, path in registered}
+    assert registered - documented == set(), "routes the document does not describe"
+    assert documented - registered == set(), "the document describes routes the server lacks"
+    schemes = document["components"]["securitySchemes"]
+    for path, methods in document["paths"].items():
+        for operation in methods.values():
+            assert {s for r in operation["security"] for s in r} <= set(schemes), path
     page = await client.get("/api/docs?lang=en")
-    assert page.status == 200 and "/api/v1/tickets/{number}/timeline" in await page.text()
+    text = await page.text()
+    assert page.status == 200
+    assert "/api/v1/tickets/{number}/timeline" in text and "/api/v1/rooms/{room_id}" in text
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(
-    shutil.which("schemathesis", path=str(__import__("pathlib").Path(sys.executable).parent))
-    is None,
+    shutil.which("schemathesis", path=str(Path(sys.executable).parent)) is None,
     reason="schemathesis is not installed",
 )
-async def test_the_server_matches_its_openapi_document(server):
+async def test_the_server_matches_its_openapi_document(server, client, log_in_as, tmp_path):
     """schemathesis generates requests from the document, valid and invalid, and checks that every
-    answer is documented, conforms to its schema, and is never a 500."""
+    answer is documented, conforms to its schema, and is never a 500.
+
+    Each operation gets the credentials its security scheme names, so that every one is tested
+    past its authentication: an API token with every scope (bearer), an administrator's session
+    cookie (staffSession), and JWTs signed by a registered host platform (hostPlatform): one for
+    certificate profiles, a room manager's and a trainer's for one room, whose id is therefore
+    fixed (hostile room ids are in tests/test_bad_input_everywhere.py)."""
     await department("certs", mapped=(Category.CERTIFICATES,))
     await new_ticket(now=datetime.now(UTC))
-    auth = (await bearer())["Authorization"]
+    await log_in_as(StaffRole.ADMINISTRATOR)
+    session = next(c.value for c in client.session.cookie_jar if c.key == SESSION_COOKIE)
+    platform = await HostPlatform.create(id="lms", name="LMS", secret=secrets.token_urlsafe(32))
+    now = datetime.now(UTC)
+    certificates = jwt.encode(
+        {"iss": platform.id, "aud": PLATFORM_AUDIENCE, "iat": now, "exp": now + timedelta(hours=1)},
+        platform.secret,
+        algorithm="HS256",
+    )
+
+    def in_the_room(role: RoomRole) -> str:
+        return mint_host_token(
+            platform.id, platform.secret, person_ref=f"{role}-1", name=f"The {role}", role=role,
+            room_id="room-schemathesis", lifetime=timedelta(hours=1),
+        )  # fmt: skip
+
+    # One room's tokens differ by operation: they go as headers, which win over [auth].
+    in_room = {
+        "/api/v1/rooms/{room_id}": in_the_room(RoomRole.ROOM_MANAGER),
+        "/api/v1/rooms/{room_id}/session": in_the_room(RoomRole.ROOM_MANAGER),
+        "/api/v1/rooms/{room_id}/questions.csv": in_the_room(RoomRole.TRAINER),
+    }
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(
+        f"""
+[auth.openapi]
+bearer = {{ bearer = {json.dumps((await bearer())["Authorization"].removeprefix("Bearer "))} }}
+staffSession = {{ api_key = {json.dumps(session)} }}
+hostPlatform = {{ bearer = {json.dumps(certificates)} }}
+"""
+        + "".join(
+            f"""
+[[operations]]
+include-path = {json.dumps(path)}
+headers = {{ Authorization = {json.dumps("Bearer " + token)} }}
+parameters = {{ room_id = "room-schemathesis" }}
+"""
+            for path, token in in_room.items()
+        )
+    )
     base = str(server.make_url("")).rstrip("/")
     runner = await asyncio.create_subprocess_exec(
-        str(__import__("pathlib").Path(sys.executable).parent / "schemathesis"), "run",
-        f"{base}/api/openapi.json", "--url", base, "-H", f"Authorization: {auth}",
+        str(Path(sys.executable).parent / "schemathesis"), "--config-file", str(config), "run",
+        f"{base}/api/openapi.json", "--url", base,
         "--checks", "all", "--max-examples", "25", "--seed", "1", "--request-timeout", "10",
         "--exclude-checks", "positive_data_acceptance,missing_required_header,ignored_auth",
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     output, _ = await asyncio.wait_for(runner.communicate(), 300)
-    assert runner.returncode == 0, output.decode()[-6000:]
+    report = output.decode()
+    assert runner.returncode == 0, report[-6000:]
+    assert "Authentication failed" not in report, report[-3000:]
+    assert f"Tested: {len(api_routes(server.app))}" in report, report[-3000:]
 
 
 async def test_contact_centre_availability_is_public(client):
