@@ -21,6 +21,7 @@ from helpdesk.adapters import database
 from helpdesk.config import Config
 from helpdesk.domain.institute import StaffRole
 from helpdesk.services.staff import create_staff
+from tests.helpdesk.smtp_sink import SmtpSink
 
 TEST_PASSWORD = "correct horse battery staple"
 
@@ -62,17 +63,38 @@ def app_config(database_url, tmp_path) -> Config:
 
 
 @pytest.fixture
-async def server(app_config, aiohttp_server):
-    """The real app on a real port, with an empty database.
+def serve(app_config, aiohttp_server):
+    """`await serve(config)`: the real app built from that config (default: the test config) on a
+    real port, on an emptied database.
 
     Emptied before the app starts: its background workers must not hold rows while TRUNCATE waits
     for every table (a deadlock on PostgreSQL)."""
-    context = await database.connect(tortoise_config(app_config))
-    try:
-        await truncate_all_models()
-    finally:
-        await context.close_connections()
-    return await aiohttp_server(build_app(app_config))
+
+    async def start(config: Config = app_config):
+        context = await database.connect(tortoise_config(config))
+        try:
+            await truncate_all_models()
+        finally:
+            await context.close_connections()
+        return await aiohttp_server(build_app(config))
+
+    return start
+
+
+@pytest.fixture
+async def server(serve):
+    """The real app on a real port, with an empty database."""
+    return await serve()
+
+
+@pytest.fixture
+def smtp_sink():
+    """A real aiosmtpd server on loopback that keeps what it receives; a test may stop() and
+    start() it again."""
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
 
 
 @pytest.fixture

@@ -1,13 +1,10 @@
 from dataclasses import replace
 
 import pytest
-from tortoise.contrib.test import truncate_all_models
 
-from classroom_helper.bootstrap import build_app
 from helpdesk.adapters.channels.attachments import AttachmentStore
 from helpdesk.services.intake import Intake
 from tests.channels.mail import SUPPORT
-from tests.helpdesk.smtp_sink import SmtpSink
 
 
 @pytest.fixture
@@ -16,23 +13,11 @@ def intake(tmp_path) -> Intake:
 
 
 @pytest.fixture
-def serve_with(app_config, aiohttp_server):
+def serve_with(app_config, serve):
     """The real app with changed channel settings, on an emptied database."""
 
-    async def serve(scheduler: bool = False, **channel_settings):
+    async def serve_changed(scheduler: bool = False, **channel_settings):
         channels = replace(app_config.channels, **channel_settings)
-        config = replace(app_config, channels=channels, scheduler=scheduler)
-        server = await aiohttp_server(build_app(config))
-        await truncate_all_models()
-        return server
+        return await serve(replace(app_config, channels=channels, scheduler=scheduler))
 
-    return serve
-
-
-@pytest.fixture
-def smtp_sink():
-    """A real aiosmtpd server on loopback that keeps what it receives."""
-    sink = SmtpSink()
-    sink.start()
-    yield sink
-    sink.stop()
+    return serve_changed

@@ -6,9 +6,6 @@ import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from tortoise.contrib.test import truncate_all_models
-
-from classroom_helper.bootstrap import build_app
 from helpdesk.adapters.orm.tickets import Ticket
 from helpdesk.domain.institute import StaffRole
 from helpdesk.domain.tickets import Category, Status
@@ -16,11 +13,10 @@ from tests.helpdesk.fixtures import department, new_ticket
 
 
 async def test_the_running_app_escalates_and_emails_without_being_asked(
-    app_config, aiohttp_server, smtp_sink, staff_member
+    app_config, serve, smtp_sink, staff_member
 ):
     config = replace(app_config, scheduler=True, smtp_host="127.0.0.1", smtp_port=smtp_sink.port)
-    await aiohttp_server(build_app(config))
-    await truncate_all_models()
+    await serve(config)
     certs = await department(mapped=(Category.CERTIFICATES,))
     manager = await staff_member(StaffRole.DEPARTMENT_MANAGER, department=certs)
     ticket = await new_ticket(now=datetime.now(UTC) - timedelta(hours=25))
