@@ -7,9 +7,12 @@ import argparse
 import asyncio
 import errno
 import logging
+import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import timedelta
 
@@ -167,8 +170,16 @@ def _supervise_workers(config: Config, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    # A fresh directory where the workers pool what they count, so that /metrics answers the
+    # whole port whichever worker a scrape reaches (docs/deploy.md); a replaced worker's counts stay.
+    metrics_dir = tempfile.mkdtemp(prefix="sanad-metrics-")
+    environ = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
     command = [sys.executable, __file__, "serve", "--reuse-port"]
-    workers: list[subprocess.Popen] = [subprocess.Popen(command) for _ in range(args.workers)]
+
+    def start_worker() -> subprocess.Popen:
+        return subprocess.Popen(command, env=environ)
+
+    workers = [start_worker() for _ in range(args.workers)]
     stopping = False
 
     def stop(signum, _frame):
@@ -185,9 +196,11 @@ def _supervise_workers(config: Config, args: argparse.Namespace) -> int:
                 log.warning(
                     "worker %s exited with %s; starting another", worker.pid, worker.returncode
                 )
-                workers[index] = subprocess.Popen(command)
+                workers[index] = start_worker()
         time.sleep(0.5)
-    return max(worker.wait() for worker in workers)
+    status = max(worker.wait() for worker in workers)
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    return status
 
 
 def _serve(config: Config, reuse_port: bool = False) -> int:

@@ -6,6 +6,10 @@ admission, `room.sync`, `issue.raise` / `issue.withdraw` acked and sent as `room
 room's managers and to the trainee. Nothing is stored; ids and sequence numbers live in memory.
 
     python -m bench.bare_relay --port 0 --secret S      # prints "listening on <port>"
+
+With `--redis URL` several relays share their rooms through Redis: python-socketio's own
+AsyncRedisManager (`--fanout stock`), or Sanad's adapter (`--fanout sanad`,
+classroom_helper/adapters/fanout.py) for comparison.
 """
 
 from __future__ import annotations
@@ -21,8 +25,17 @@ import socketio
 from aiohttp import web
 
 
-def build_relay(secret: str) -> web.Application:
-    sio = socketio.AsyncServer(async_mode="aiohttp")
+def build_relay(
+    secret: str, redis_url: str | None = None, channel: str = "bare", fanout: str = "stock"
+) -> web.Application:
+    manager = None
+    if redis_url and fanout == "sanad":
+        from classroom_helper.adapters.fanout import RedisFanout
+
+        manager = RedisFanout(redis_url, channel)
+    elif redis_url:
+        manager = socketio.AsyncRedisManager(redis_url, channel=channel)
+    sio = socketio.AsyncServer(async_mode="aiohttp", client_manager=manager)
     app = web.Application()
     sio.attach(app)
     people: dict[str, tuple[str, str, str]] = {}  # sid → (room, sub, role)
@@ -75,13 +88,16 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--secret", required=True)
     parser.add_argument("--cpu", type=int, default=None)
+    parser.add_argument("--redis", default=None, help="Redis URL: relays share rooms through it")
+    parser.add_argument("--channel", default="bare", help="the Redis pub/sub channel")
+    parser.add_argument("--fanout", choices=("stock", "sanad"), default="stock")
     args = parser.parse_args()
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     web.run_app(
-        build_relay(args.secret),
+        build_relay(args.secret, args.redis, args.channel, args.fanout),
         host="127.0.0.1",
         port=args.port,
         access_log=None,

@@ -1,10 +1,14 @@
 """Ticket create and list throughput through /api/v1 (requests/s, p50, p99), against the bare
 stack (aiohttp + tortoise doing only the insert / the select) in the same run.
 
-Each server is its own process (`run.py serve` with SCHEDULER=off); the load comes from this one.
+Each server is its own process (`run.py serve` with SCHEDULER=off, or `--workers N` processes
+sharing the port, which needs PostgreSQL and Redis); the load comes from this one. Besides
+latency it reports the server's CPU time per request (all its processes, from /proc), the figure
+that does not depend on what else the machine runs, and the load average.
 
     python -m bench.helpdesk_api                                   # SQLite
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sanad_bench python -m bench.helpdesk_api
+    DATABASE_URL=... REDIS_URL=redis://127.0.0.1:6379/0 python -m bench.helpdesk_api --workers 2
 """
 
 from __future__ import annotations
@@ -71,7 +75,22 @@ def start(command: list[str], env: dict, port: int) -> subprocess.Popen:
     raise RuntimeError("the server did not start")
 
 
-async def load(method: str, url: str, headers: dict, total: int, concurrency: int) -> dict:
+def server_cpu(pid: int) -> float:
+    """CPU seconds of the process and of its children (the workers of `--workers N`)."""
+    pids = [pid]
+    with open(f"/proc/{pid}/task/{pid}/children") as children:
+        pids += [int(p) for p in children.read().split()]
+    seconds = 0.0
+    for each in pids:
+        with open(f"/proc/{each}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        seconds += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
+async def load(
+    method: str, url: str, headers: dict, total: int, concurrency: int, server: int = 0
+) -> dict:
     latencies: list[float] = []
     errors = 0
     queue = iter(range(total))
@@ -88,30 +107,43 @@ async def load(method: str, url: str, headers: dict, total: int, concurrency: in
             latencies.append(time.perf_counter() - started)
 
     async with aiohttp.ClientSession() as session:
+        cpu = server_cpu(server) if server else 0.0
         started = time.perf_counter()
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
+        cpu = server_cpu(server) - cpu if server else 0.0
     latencies.sort()
     return {
         "requests_per_s": round(total / elapsed),
         "p50_ms": round(1000 * statistics.median(latencies), 1),
         "p99_ms": round(1000 * latencies[int(0.99 * (len(latencies) - 1))], 1),
+        "server_cpu_us_per_request": round(1e6 * cpu / total),
         "errors": errors,
+        "load_average": os.getloadavg()[0],
     }
 
 
-async def run(url: str, total: int, concurrency: int) -> dict:
-    results = {"database": "postgresql" if url.startswith("postgres") else "sqlite"}
+async def run(url: str, total: int, concurrency: int, workers: int) -> dict:
+    results = {
+        "database": "postgresql" if url.startswith("postgres") else "sqlite",
+        "workers": workers,
+        "requests": total,
+        "concurrency": concurrency,
+    }
     token = await prepare(url)
     port = free_port()
     env = {"DATABASE_URL": url, "PORT": str(port), "SCHEDULER": "off", "LOG_LEVEL": "ERROR",
            "SECRET_KEY": "bench", "VAR_DIR": tempfile.mkdtemp()}  # fmt: skip
-    sanad = start([sys.executable, "run.py", "serve"], env, port)
+    sanad = start([sys.executable, "run.py", "serve", "--workers", str(workers)], env, port)
     try:
         auth = {"Authorization": f"Bearer {token}"}
         base = f"http://127.0.0.1:{port}/api/v1/tickets"
-        results["sanad_create"] = await load("POST", base, auth, total, concurrency)
-        results["sanad_list"] = await load("GET", base + "?per_page=25", auth, total, concurrency)
+        # Unmeasured: every worker has started and made its first connections.
+        await load("POST", base, auth, 20 * concurrency, concurrency)
+        results["sanad_create"] = await load("POST", base, auth, total, concurrency, sanad.pid)
+        results["sanad_list"] = await load(
+            "GET", base + "?per_page=25", auth, total, concurrency, sanad.pid
+        )
     finally:
         sanad.terminate()
         sanad.wait(15)
@@ -120,8 +152,9 @@ async def run(url: str, total: int, concurrency: int) -> dict:
     bare = start([sys.executable, "-m", "bench.helpdesk_bare", str(port), url], env, port)
     try:
         base = f"http://127.0.0.1:{port}/tickets"
-        results["bare_create"] = await load("POST", base, {}, total, concurrency)
-        results["bare_list"] = await load("GET", base, {}, total, concurrency)
+        await load("POST", base, {}, 20 * concurrency, concurrency)
+        results["bare_create"] = await load("POST", base, {}, total, concurrency, bare.pid)
+        results["bare_list"] = await load("GET", base, {}, total, concurrency, bare.pid)
     finally:
         bare.terminate()
         bare.wait(15)
@@ -132,9 +165,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="Sanad's processes (run.py serve)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL") or f"sqlite://{tempfile.mkdtemp()}/bench.sqlite3"
-    print(json.dumps(asyncio.run(run(url, args.requests, args.concurrency))))
+    print(json.dumps(asyncio.run(run(url, args.requests, args.concurrency, args.workers))))
 
 
 if __name__ == "__main__":

@@ -143,8 +143,10 @@ class Trainee:
 class LoadGenerator:
     def __init__(self, args: argparse.Namespace):
         self.args = args
-        base = args.url.rstrip("/").replace("http://", "ws://", 1)
-        self.ws_url = f"{base}/socket.io/?EIO=4&transport=websocket"
+        self.ws_url, self.managers_ws_url = (
+            url.rstrip("/").replace("http://", "ws://", 1) + "/socket.io/?EIO=4&transport=websocket"
+            for url in (args.url, args.manager_url or args.url)
+        )
         self.run = os.urandom(3).hex()
         self.cids = itertools.count(1)
         self.managers: list[Connection] = []
@@ -201,7 +203,9 @@ class LoadGenerator:
             conn = Connection(self, role, room, sub, token)
             async with gate:
                 try:
-                    await conn.connect(session, self.ws_url)
+                    await conn.connect(
+                        session, self.managers_ws_url if role == "manager" else self.ws_url
+                    )
                     sync = await conn.call("room.sync", {"last_seq": None})
                     if not sync.get("ok"):
                         raise ConnectionError(f"room.sync refused: {sync.get('error')}")
@@ -319,11 +323,11 @@ class LoadGenerator:
         gc.disable()  # the measurer must not pause; the run is short and bounded
         await self.offer(rate, args.warmup)
         self.measuring = True
-        cpu0, own0, t0 = server_cpu(args.server_pid), os.times(), time.perf_counter()
+        cpu0, own0, t0 = servers_cpu(args), os.times(), time.perf_counter()
         gc0, wall0 = read_gc(args.gc_stats), time.time()
         await self.offer(rate, args.duration)
         window = time.perf_counter() - t0
-        cpu1, own1 = server_cpu(args.server_pid), os.times()
+        cpu1, own1 = servers_cpu(args), os.times()
         await asyncio.sleep(0.6)  # the server's GC record is written twice a second
         gc_report = gc_delta(gc0, read_gc(args.gc_stats), wall0, time.time())
         self.measuring = False
@@ -420,6 +424,13 @@ def server_cpu(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def servers_cpu(args: argparse.Namespace) -> float | None:
+    """The server's CPU seconds; with --manager-url, both servers'."""
+    if not args.manager_server_pid:
+        return server_cpu(args.server_pid)
+    return server_cpu(args.server_pid) + server_cpu(args.manager_server_pid)
+
+
 async def main(args: argparse.Namespace) -> None:
     gen = LoadGenerator(args)
     connector = aiohttp.TCPConnector(limit=0, force_close=False)
@@ -482,6 +493,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--connect-concurrency", type=int, default=64)
     parser.add_argument("--server-pid", type=int, default=0, help="for RSS and CPU (/proc)")
     parser.add_argument(
+        "--manager-url", default=None, help="room managers connect here (another process)"
+    )
+    parser.add_argument("--manager-server-pid", type=int, default=0, help="its pid, for CPU")
+    parser.add_argument(
         "--deflate",
         action="store_const",
         const=15,
@@ -509,6 +524,9 @@ if __name__ == "__main__":
     if arguments.cpu is not None:
         os.sched_setaffinity(0, {arguments.cpu})
     raise_file_limit(arguments.rooms * (arguments.trainees + 1) + 1000)
-    if not arguments.url.startswith(("http://127.0.0.1", "http://localhost")):
+    if not all(
+        url.startswith(("http://127.0.0.1", "http://localhost"))
+        for url in (arguments.url, arguments.manager_url or arguments.url)
+    ):
         sys.exit("loadgen: benchmarks only send traffic to 127.0.0.1")
     asyncio.run(main(arguments))

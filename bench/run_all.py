@@ -7,6 +7,8 @@ connections held (memory per connection).
 
     python -m bench.run_all                       # the full run (~20 minutes)
     python -m bench.run_all --quick               # a smoke run (~2 minutes)
+    python -m bench.run_all --targets redis2      # 2 processes through Redis (bench/fanout.py)
+    python -m bench.run_all --targets helpdesk    # ticket API and referral sweep (bench/helpdesk.py)
 """
 
 from __future__ import annotations
@@ -316,11 +318,20 @@ def memory_table(targets: list[Target], args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def write_section(begin: str, end: str, section: str) -> None:
+    """Put `section` between the two markers in docs/performance.md (at its end the first time)."""
+    text = DOC.read_text() if DOC.exists() else "# Performance\n"
+    if begin not in text:
+        text += f"\n{begin}\n{end}\n"
+    head, _, rest = text.partition(begin)
+    _, _, tail = rest.partition(end)
+    DOC.write_text(f"{head}{begin}\n\n{section}\n\n{end}{tail}")
+
+
 def write_doc(targets: list[Target], args: argparse.Namespace, started: datetime) -> None:
     command = "python -m bench.run_all " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     section = "\n\n".join(
         [
-            BEGIN,
             f"Measured {started:%Y-%m-%d %H:%M} UTC with `{command.strip()}` "
             f"on {machine()}. Server pinned to core {SERVER_CPU}, load generator to core "
             f"{LOADGEN_CPU}, both at nice {args.nice}. {args.rooms} rooms × {args.trainees} trainees + 1 room manager each "
@@ -332,13 +343,9 @@ def write_doc(targets: list[Target], args: argparse.Namespace, started: datetime
             table(targets),
             "### Connections held and memory per connection",
             memory_table(targets, args),
-            END,
         ]
     )
-    text = DOC.read_text() if DOC.exists() else "# Performance\n\n" + BEGIN + "\n" + END + "\n"
-    head, _, rest = text.partition(BEGIN)
-    _, _, tail = rest.partition(END)
-    DOC.write_text(head + section + tail)
+    write_section(BEGIN, END, section)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "live-room.json").write_text(
         json.dumps(
@@ -355,6 +362,8 @@ def write_doc(targets: list[Target], args: argparse.Namespace, started: datetime
 
 
 def parse_args() -> argparse.Namespace:
+    from bench import fanout  # here: it imports this module's helpers
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small smoke run")
     parser.add_argument("--targets", default="bare,sqlite,postgres")
@@ -378,7 +387,11 @@ def parse_args() -> argparse.Namespace:
         "--nice", type=int, default=-10, help="scheduling priority of server and load generator"
     )
     parser.add_argument("--no-doc", action="store_true", help="print only; leave the doc alone")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--sweep-tickets", type=int, default=100_000, help="open tickets for the helpdesk sweep"
+    )
+    fanout.add_options(parser)
+    args = fanout.finish(parser.parse_args())
     if args.quick:
         args.rooms, args.rates, args.duration, args.warmup = 20, "100,250", 5.0, 1.0
         args.idle, args.hold, args.deflate_idle = "500", 3.0, "500"
@@ -398,12 +411,22 @@ LABELS = {
 
 
 def main() -> None:
+    from bench import fanout, helpdesk  # here: they import this module's helpers
+
     args = parse_args()
     started = datetime.now(UTC)
-    targets = [Target(name, LABELS[name]) for name in args.targets.split(",")]
+    names = args.targets.split(",")
+    command = "python -m bench.run_all " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    if "redis2" in names:  # its own runner and table
+        names.remove("redis2")
+        fanout.run(args, command)
+    if "helpdesk" in names:  # likewise
+        names.remove("helpdesk")
+        helpdesk.run(args, command)
+    targets = [Target(name, LABELS[name]) for name in names]
     for target in targets:
         run_target(target, args)
-    if not args.no_doc:
+    if targets and not args.no_doc:
         write_doc(targets, args, started)
         print(f"wrote {DOC.relative_to(ROOT)}")
 

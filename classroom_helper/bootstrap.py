@@ -22,13 +22,16 @@ from redis.asyncio import Redis
 
 import classroom_helper
 import helpdesk
+from classroom_helper.adapters.fanout import RedisFanout
+from classroom_helper.adapters.host_tokens import RoomPasses
 from classroom_helper.domain.room_issues import TicketRules
+from classroom_helper.entrypoints.room_metrics import RoomMetrics, room_figures
 from classroom_helper.entrypoints.routes import setup_routes as setup_room_routes
 from classroom_helper.entrypoints.socketio import RoomGateway
 from helpdesk.adapters import database
 from helpdesk.adapters.rate_limits import RateLimit
 from helpdesk.config import Config
-from helpdesk.entrypoints import guidance, keys, middleware
+from helpdesk.entrypoints import guidance, keys, metrics, middleware
 from helpdesk.entrypoints.auth import SESSION_COOKIE
 from helpdesk.entrypoints.channel_workers import build_intake, channel_workers
 from helpdesk.entrypoints.csrf import csrf_token
@@ -42,6 +45,8 @@ log = logging.getLogger("sanad")
 
 PACKAGES = (Path(classroom_helper.__file__).parent, Path(helpdesk.__file__).parent)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+API_PREFIX = "/api/v1/"  # JSON only: problem+json errors, no page
+SOCKETIO_PATH = "/socket.io/"
 
 TORTOISE_APPS = {
     **database.HELPDESK_APPS,
@@ -61,8 +66,9 @@ def tortoise_config(config: Config) -> dict:
 
 
 def build_app(config: Config) -> web.Application:
+    proxies = [middleware.client_address(config.trusted_proxies)] if config.trusted_proxies else []
     app = web.Application(
-        middlewares=[middleware.request_log, middleware.locale, middleware.errors],
+        middlewares=[*proxies, middleware.request_log, middleware.locale, middleware.errors],
         client_max_size=2 * 1024**2,
     )
     app[keys.CONFIG] = config
@@ -70,7 +76,10 @@ def build_app(config: Config) -> web.Application:
     app[keys.CATALOGUES] = catalogues = Catalogues(p / "locale" for p in PACKAGES)
     app[keys.BUS] = MessageBus()
     app[keys.REDIS] = Redis.from_url(config.redis_url) if config.redis_url else None
-    app[keys.SIO] = _socketio_server(config)
+    app[keys.FANOUT] = fanout = (
+        RedisFanout(config.redis_url, config.socketio_channel) if config.redis_url else None
+    )
+    app[keys.SIO] = _socketio_server(fanout)
     app[keys.GUIDANCE_LOOKUPS] = RateLimit(
         guidance.READINESS_LOOKUPS, config.redis_url, f"{config.socketio_channel}-lookups"
     )
@@ -79,12 +88,19 @@ def build_app(config: Config) -> web.Application:
     app[keys.INTAKE_RATE_LIMIT] = RateLimit(
         config.channels.web_form_rate_limit, config.redis_url, f"{config.socketio_channel}-intake"
     )
+    app[keys.ROOM_PASSES] = RoomPasses(config.secret_key)
+    registry, counted = metrics.counters_for(config)
+    app[keys.METRICS] = metrics.MetricsEndpoint(
+        config.metrics_token, counted, (metrics.desk_figures, room_figures)
+    )
     app[keys.ROOM] = RoomGateway(
         app[keys.SIO],
         catalogues,
         app[keys.BUS],
         RateLimit(config.room_rate_limit, config.redis_url, f"{config.socketio_channel}-room"),
         TicketRules(config.room_unclaimed_limit, config.room_no_manager_grace),
+        app[keys.ROOM_PASSES],
+        RoomMetrics(registry),
     )
 
     setup_sessions(
@@ -101,10 +117,14 @@ def build_app(config: Config) -> web.Application:
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(p / "templates") for p in PACKAGES]),
-        context_processors=[_page_context(catalogues, config), guidance.page_context],
+        context_processors=[
+            _pages_only(_page_context(catalogues, config)),
+            _pages_only(guidance.page_context),
+        ],
         autoescape=True,
     )
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_fan_out)
     app.cleanup_ctx.append(_room_sweeper)
     app.cleanup_ctx.append(channel_workers)
     setup_scheduler(app)
@@ -119,16 +139,11 @@ def build_app(config: Config) -> web.Application:
     return app
 
 
-def _socketio_server(config: Config) -> socketio.AsyncServer:
-    manager = (
-        socketio.AsyncRedisManager(config.redis_url, channel=config.socketio_channel)
-        if config.redis_url
-        else None
-    )
+def _socketio_server(fanout: RedisFanout | None) -> socketio.AsyncServer:
     # Any host page may embed the widget; the signed token, not the origin, admits a person.
     return socketio.AsyncServer(
         async_mode="aiohttp",
-        client_manager=manager,
+        client_manager=fanout,
         cors_allowed_origins="*",
         logger=False,
         engineio_logger=False,
@@ -149,11 +164,26 @@ def _serve_socketio(app: web.Application, sio: socketio.AsyncServer) -> None:
         return await sio.handle_request(request)
 
     for method in (hdrs.METH_GET, hdrs.METH_POST, hdrs.METH_OPTIONS):
-        app.router.add_route(method, "/socket.io/", endpoint)
+        app.router.add_route(method, SOCKETIO_PATH, endpoint)
 
 
 def _session_key(secret_key: str) -> bytes:
     return hashlib.sha256(("sanad-session:" + secret_key).encode()).digest()
+
+
+def _pages_only(processor):
+    """aiohttp_jinja2 runs the context processors before every request. The page context costs a
+    session (and its cookie) and the contact-centre banner's queries: the JSON API renders no page
+    (4 of the 14 statements of a ticket's creation), and Socket.IO would keep it all for each
+    websocket's whole life (~2 KB per connection; docs/performance.md)."""
+
+    async def process(request: web.Request) -> dict:
+        path = request.path
+        return (
+            {} if path == SOCKETIO_PATH or path.startswith(API_PREFIX) else await processor(request)
+        )
+
+    return process
 
 
 def _page_context(catalogues: Catalogues, config: Config):
@@ -196,6 +226,20 @@ async def _freeze_start_up_objects(app: web.Application) -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+async def _fan_out(app: web.Application):
+    """Redis fan-out from start-up (python-socketio starts it at the first connection): a process
+    with no client yet already answers /readyz about its subscription."""
+    fanout = app[keys.FANOUT]
+    if fanout is None:
+        yield
+        return
+    fanout.on_recovered = app[keys.ROOM].tell_clients_to_sync
+    app[keys.SIO].manager_initialized = True
+    fanout.initialize()
+    yield
+    await fanout.close()
+
+
 async def _room_sweeper(app: web.Application):
     """The live room's own clock: automatic tickets, sessions past their end, presence."""
     room, config = app[keys.ROOM], app[keys.CONFIG]
@@ -211,21 +255,24 @@ async def _room_sweeper(app: web.Application):
 async def _disconnect_live_clients(app: web.Application) -> None:
     # The database closes right after: the room must not record thousands of departures now.
     app[keys.ROOM].closing = True
-    await app[keys.SIO].shutdown()
+    sio = app[keys.SIO]
+    # sio.shutdown() only stops its background tasks: without this, aiohttp waits ~20 s for each
+    # websocket to time out, and the clients reconnect to another process only after that.
+    # Not eio.disconnect(): it waits for each socket's queue to drain, which a long-polling client
+    # that has gone never does.
+    await asyncio.gather(
+        *(
+            socket.close(wait=False, reason=sio.eio.reason.SERVER_DISCONNECT)
+            for socket in list(sio.eio.sockets.values())
+        )
+    )
+    await sio.shutdown()
 
 
 async def _close_redis(app: web.Application) -> None:
     await app[keys.GUIDANCE_LOOKUPS].close()
     if app[keys.REDIS] is not None:
         await app[keys.REDIS].aclose()
-    manager = app[keys.SIO].manager
-    # sio.shutdown() leaves the Redis manager's listener and connections open (STACK.md).
-    if isinstance(manager, socketio.AsyncRedisManager) and manager.redis is not None:
-        listener = getattr(manager, "thread", None)
-        if listener is not None:
-            listener.cancel()
-        await manager.pubsub.aclose()
-        await manager.redis.aclose()
 
 
 # For tortoise's own command line (`python run.py makemigrations`): models only, no real database.

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,17 +29,30 @@ class Setting:
 SETTINGS = (
     Setting(
         "DATABASE_URL",
-        "sqlite://./var/sanad.sqlite3",
-        "database: sqlite://PATH or postgres://USER@HOST:PORT/DB",
+        None,
+        "database: sqlite://PATH or postgres://USER@HOST:PORT/DB; unset = VAR_DIR/sanad.sqlite3",
     ),
     Setting("REDIS_URL", None, "Redis for Socket.IO fan-out between processes; unset = in-process"),
+    Setting(
+        "SOCKETIO_CHANNEL",
+        "sanad",
+        "Redis pub/sub channel of the fan-out: one per deployment sharing a Redis server",
+    ),
     Setting(
         "SECRET_KEY", None, "signs sessions; unset = generated once and kept in VAR_DIR/secret_key"
     ),
     Setting("INSTITUTE_TZ", "Asia/Riyadh", "the institute's time zone (IANA name)"),
-    Setting("BASE_URL", "http://127.0.0.1:8080", "public address, used in links sent to trainees"),
+    Setting(
+        "BASE_URL", None, "public address, used in links sent to trainees; unset = http://HOST:PORT"
+    ),
     Setting("HOST", "127.0.0.1", "address to listen on"),
     Setting("PORT", "8080", "port to listen on"),
+    Setting(
+        "TRUSTED_PROXIES",
+        None,
+        "reverse proxies whose X-Forwarded-For names the client (addresses or networks, "
+        "comma-separated); unset = the connecting address is the client",
+    ),
     Setting("VAR_DIR", "./var", "where the embedded defaults keep their files"),
     Setting("SMTP_HOST", None, "SMTP server for email out; unset = email is kept in the outbox"),
     Setting("SMTP_PORT", "25", "SMTP port"),
@@ -58,6 +72,14 @@ SETTINGS = (
     ),
     Setting("SMS_GATEWAY_TOKEN", None, "bearer token for the SMS gateway (optional)"),
     Setting("SCHEDULER", "on", "on | off: this process runs the referral clock and the outbox"),
+    Setting(
+        "METRICS_TOKEN", None, "bearer token Prometheus presents at /metrics; unset = no /metrics"
+    ),
+    Setting(
+        "PROMETHEUS_MULTIPROC_DIR",
+        None,
+        "directory where processes sharing a port pool their counters; set by run.py --workers",
+    ),
 )
 # The intake channels; each stays off while its settings are unset.
 CHANNEL_SETTINGS = (
@@ -112,7 +134,12 @@ class Config:
     sms_gateway_url: str | None = None
     sms_gateway_token: str | None = field(default=None, repr=False)
     scheduler: bool = True
-    # Socket.IO channel on Redis; tests give each run its own (pub/sub is global across Redis dbs).
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    metrics_token: str | None = field(default=None, repr=False)
+    # Several processes on one port: each writes its counters there and /metrics adds them up.
+    metrics_multiprocess_dir: Path | None = None
+    # Socket.IO channel on Redis, also the prefix of the rate limits' keys. Pub/sub ignores the
+    # Redis db number: two deployments (or test runs) on one Redis server need two channels.
     socketio_channel: str = "sanad"
     room_unclaimed_limit: timedelta = timedelta(minutes=10)
     # A manager who drops for a moment (a reload) is not "no manager online".
@@ -128,11 +155,21 @@ class Config:
         raw = {s.name: env.get(s.name) or s.default for s in SETTINGS}
         var_dir = Path(raw["VAR_DIR"])
         return cls(
-            database_url=_database_url(raw["DATABASE_URL"]),
+            database_url=_database_url(raw["DATABASE_URL"] or f"sqlite://{var_dir}/sanad.sqlite3"),
             redis_url=_optional_url("REDIS_URL", raw["REDIS_URL"], ("redis", "rediss")),
+            socketio_channel=_check(
+                "SOCKETIO_CHANNEL",
+                raw["SOCKETIO_CHANNEL"],
+                lambda v: re.fullmatch(r"[A-Za-z0-9_.:-]{1,100}", v) is not None,
+                "1-100 letters, digits or _ . : -",
+            ),
             secret_key=raw["SECRET_KEY"] or _kept_secret(var_dir),
             institute_tz=_time_zone(raw["INSTITUTE_TZ"]),
-            base_url=_optional_url("BASE_URL", raw["BASE_URL"], ("http", "https")).rstrip("/"),
+            base_url=_optional_url(
+                "BASE_URL",
+                raw["BASE_URL"] or _listening_url(raw["HOST"], raw["PORT"]),
+                ("http", "https"),
+            ).rstrip("/"),
             host=raw["HOST"],
             port=_integer("PORT", raw["PORT"], 0, 65535),
             var_dir=var_dir,
@@ -155,6 +192,11 @@ class Config:
             ),
             sms_gateway_token=raw["SMS_GATEWAY_TOKEN"],
             scheduler=_choice("SCHEDULER", raw["SCHEDULER"], ("on", "off")) == "on",
+            trusted_proxies=_networks("TRUSTED_PROXIES", raw["TRUSTED_PROXIES"]),
+            metrics_token=_metrics_token(raw["METRICS_TOKEN"]),
+            metrics_multiprocess_dir=_directory(
+                "PROMETHEUS_MULTIPROC_DIR", raw["PROMETHEUS_MULTIPROC_DIR"]
+            ),
         )
 
     @property
@@ -275,6 +317,21 @@ def _email(name: str, value: str) -> str:
     )
 
 
+def _networks(name: str, value: str | None) -> tuple[IPv4Network | IPv6Network, ...]:
+    if not value:
+        return ()
+    try:
+        return tuple(ip_network(part.strip(), strict=False) for part in value.split(","))
+    except ValueError:
+        raise ConfigError(
+            f"{name}: expected IP addresses or networks, comma-separated, got {value!r}"
+        ) from None
+
+
+def _listening_url(host: str, port: str) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def _optional_url(name: str, value: str | None, schemes: tuple[str, ...]) -> str | None:
     if value is None:
         return None
@@ -292,6 +349,18 @@ def _database_url(value: str) -> str:
         value = "postgres://" + value.removeprefix("postgresql://")
     _optional_url("DATABASE_URL", value, ("postgres",))
     return value
+
+
+def _metrics_token(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return _check("METRICS_TOKEN", value, lambda v: len(v) >= 16, "at least 16 characters")
+
+
+def _directory(name: str, value: str | None) -> Path | None:
+    if value is None:
+        return None
+    return Path(_check(name, value, lambda v: Path(v).is_dir(), "an existing directory"))
 
 
 def _time_zone(value: str) -> ZoneInfo:

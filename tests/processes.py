@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +41,11 @@ class SanadProcess:
             stderr=subprocess.STDOUT,
             text=True,
         )
+        # Read as it comes: a process that logs a lot (a database outage) must not block on a
+        # full pipe.
+        self._lines: list[str] = []
+        self._reader = threading.Thread(target=self._lines.extend, args=(self.process.stdout,))
+        self._reader.start()
 
     def wait_until_ready(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -59,7 +68,43 @@ class SanadProcess:
             self.process.send_signal(sig)
         return self.process.wait(timeout)
 
+    def kill(self) -> None:
+        """SIGKILL: the process ends at once, as in a crash; nothing of it runs any more."""
+        self.stop(signal.SIGKILL)
+
     def output(self) -> str:
         if self.process.poll() is None:
             self.stop()
-        return self.process.stdout.read()
+        self._reader.join()
+        return "".join(self._lines)
+
+
+async def seed_open_room(database_url: str, title: str) -> tuple[str, str]:
+    """An emptied database with a host platform and an open room, for tests that start their own
+    processes: (the platform's secret, the room id). Emptied before any process starts: TRUNCATE
+    waits for every table, and the processes' workers would hold rows."""
+    from tortoise.contrib.test import truncate_all_models
+
+    from classroom_helper.bootstrap import tortoise_config
+    from helpdesk.adapters import database
+    from helpdesk.adapters.orm.institute import HostPlatform, RoomSession
+    from helpdesk.config import Config
+    from helpdesk.domain.institute import RoomState
+
+    orm = tortoise_config(Config.from_env({"DATABASE_URL": database_url, "SECRET_KEY": "x"}))
+    context = await database.connect(orm)
+    try:
+        await truncate_all_models()
+        platform = await HostPlatform.create(id="lms", name="LMS", secret=secrets.token_urlsafe(32))
+        now = datetime.now(UTC)
+        room = await RoomSession.create(
+            room_id=f"room-{uuid.uuid4().hex[:8]}",
+            title=title,
+            scheduled_start=now,
+            scheduled_end=now + timedelta(hours=2),
+            state=RoomState.OPEN,
+            opened_at=now,
+        )
+        return platform.secret, room.room_id
+    finally:
+        await context.close_connections()

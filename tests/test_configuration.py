@@ -11,7 +11,7 @@ from tests.processes import ROOT
 
 def test_defaults_are_the_embedded_ones(tmp_path):
     config = Config.from_env({"VAR_DIR": str(tmp_path)})
-    assert config.database_url == "sqlite://./var/sanad.sqlite3"
+    assert config.database_url == f"sqlite://{tmp_path}/sanad.sqlite3"  # beside its other files
     assert config.redis_url is None
     assert str(config.institute_tz) == "Asia/Riyadh"
     assert (config.host, config.port) == ("127.0.0.1", 8080)
@@ -36,11 +36,20 @@ def test_secret_key_is_generated_once_and_kept(tmp_path):
         ("SMTP_TLS", "maybe"),
         ("MAIL_FROM", "not-an-address"),
         ("LOG_LEVEL", "LOUD"),
+        ("METRICS_TOKEN", "short"),
+        ("PROMETHEUS_MULTIPROC_DIR", "/no/such/directory"),
+        ("SOCKETIO_CHANNEL", "two words"),
     ],
 )
 def test_a_bad_value_names_its_variable(name, value, tmp_path):
     with pytest.raises(ConfigError, match=f"^{name}: expected"):
         Config.from_env({name: value, "VAR_DIR": str(tmp_path)})
+
+
+def test_each_deployment_on_a_shared_redis_names_its_own_channel(tmp_path):
+    assert Config.from_env({"VAR_DIR": str(tmp_path)}).socketio_channel == "sanad"
+    config = Config.from_env({"SOCKETIO_CHANNEL": "institute-b", "VAR_DIR": str(tmp_path)})
+    assert config.socketio_channel == "institute-b"
 
 
 def test_postgresql_spelling_is_accepted():
@@ -83,3 +92,9 @@ def test_readme_documents_every_variable_and_ci_runs_its_test_command():
     start_command, test_command = (block.split("\n```")[0].strip() for block in blocks[1:3])
     assert "run.py demo" in start_command
     assert test_command in (ROOT / ".ci" / "run").read_text()
+
+
+def test_links_point_where_the_app_listens_unless_base_url_says_otherwise():
+    assert Config.from_env({"SECRET_KEY": "x", "PORT": "9000"}).base_url == "http://127.0.0.1:9000"
+    public = Config.from_env({"SECRET_KEY": "x", "PORT": "9000", "BASE_URL": "https://s.example/"})
+    assert public.base_url == "https://s.example"

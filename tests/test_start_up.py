@@ -1,8 +1,11 @@
 """Start-up and shut-down of the real process: each failure is one clear line and a non-zero exit."""
 
+import asyncio
 import signal
 import socket
 import sqlite3
+
+import socketio
 
 from classroom_helper.bootstrap import tortoise_config
 from helpdesk.adapters import database
@@ -100,7 +103,32 @@ async def test_seeding_twice_creates_nothing_twice(database_url, tmp_path):
         again = [
             await m.all().count() for m in (Department, Staff, Course, RoomSession, HostPlatform)
         ]
+        # the demo staff run the demo room: they log in and open its consoles
+        room = await RoomSession.get(room_id="demo-room")
+        manager = await Staff.get(id=int(room.room_manager_ref.removeprefix("staff:")))
+        trainer = await Staff.get(id=int(room.trainer_ref.removeprefix("staff:")))
     finally:
         await context.close_connections()
-    assert len(first) == 6 and second == {}
-    assert counts == again == [2, 6, 1, 1, 1]
+    assert len(first) == 7 and second == {}
+    assert counts == again == [2, 7, 1, 1, 1]
+    assert (manager.email, trainer.email) == ("elearning.agent@sanad.local", "trainer@sanad.local")
+    assert room.room_manager_name == manager.name
+
+
+async def test_sigterm_tells_connected_people_to_go_at_once(tmp_path):
+    """A rolling restart: the live room's clients are disconnected by the server straight away (so
+    that they reconnect to another process), not left to time out."""
+    sanad = SanadProcess("demo", env=sqlite_env(tmp_path))
+    sanad.wait_until_ready()
+    _, page = sanad.get("/demo/rooms/demo-room/trainee?name=Layla%20Hassan")
+    token = page.split('data-token="')[1].split('"')[0]
+    told = asyncio.Event()
+    trainee = socketio.AsyncClient(reconnection=False)
+    trainee.on("disconnect", lambda *reason: told.set())
+    await trainee.connect(
+        sanad.base_url, auth={"token": token, "room": "demo-room"}, transports=["websocket"]
+    )
+    sanad.process.send_signal(signal.SIGTERM)
+    await asyncio.wait_for(told.wait(), timeout=5)
+    assert await asyncio.to_thread(sanad.process.wait, 15) == 0
+    assert "Traceback" not in sanad.output()

@@ -1,17 +1,24 @@
-"""Host tokens: the short-lived JWT (HS256) a host platform signs for each person it puts in a room."""
+"""Room passes: the short-lived JWT (HS256) a host platform signs for each person it puts in a room,
+and the ones Sanad mints itself for a staff member who logged in (its own issuer, `sanad`)."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
 
 from helpdesk.adapters.orm.institute import HostPlatform
-from helpdesk.domain.institute import RoomRole
+from helpdesk.domain.institute import RoomRole, staff_ref
 
 ALGORITHM = "HS256"
 DEFAULT_LIFETIME = timedelta(hours=2)
+# Sanad's own issuer. Its key comes from SECRET_KEY, never from a HostPlatform row: a platform
+# registered under this id (by mistake or by an intruder in the admin pages) mints nothing.
+SANAD_ISSUER = "sanad"
+# Short, because a console renews its staff pass while it stays open (static/consoles/console.js).
+STAFF_PASS_LIFETIME = timedelta(minutes=15)
 
 
 class TokenRefused(Exception):
@@ -107,6 +114,37 @@ def read_host_token(token: str, secret_of: dict[str, str], room_id: str | None =
     )
 
 
-async def verify_host_token(token: str, room_id: str | None = None) -> RoomPass:
-    platforms = await HostPlatform.filter(is_active=True).values_list("id", "secret")
-    return read_host_token(token, dict(platforms), room_id)
+class RoomPasses:
+    """Admits people to rooms: host platforms' tokens, and the passes Sanad mints for its staff."""
+
+    def __init__(self, secret_key: str, lifetime: timedelta = STAFF_PASS_LIFETIME):
+        self._key = hashlib.sha256(("sanad-room-pass:" + secret_key).encode()).hexdigest()
+        self.lifetime = lifetime
+
+    def mint_staff_pass(
+        self,
+        staff_id: int,
+        *,
+        name: str,
+        role: RoomRole,
+        room_id: str,
+        email: str,
+        locale: str,
+        now: datetime | None = None,
+    ) -> str:
+        return mint_host_token(
+            SANAD_ISSUER,
+            self._key,
+            person_ref=staff_ref(staff_id),
+            name=name,
+            role=role,
+            room_id=room_id,
+            lifetime=self.lifetime,
+            email=email,
+            locale=locale,
+            now=now,
+        )
+
+    async def verify(self, token: str, room_id: str | None = None) -> RoomPass:
+        platforms = dict(await HostPlatform.filter(is_active=True).values_list("id", "secret"))
+        return read_host_token(token, {**platforms, SANAD_ISSUER: self._key}, room_id)

@@ -2,8 +2,15 @@
 here before it was told: issues, threads, incidents, questions, the room's event log with its
 sequence numbers, and the client-made ids already handled."""
 
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TypeVar
+
 from tortoise import fields
+from tortoise.connection import get_connections
 from tortoise.models import Model
+
+M = TypeVar("M", bound=Model)
 
 # room ids and person ids come from host platforms: opaque strings
 ROOM_ID = 128
@@ -167,3 +174,107 @@ class PresenceRecord(Model):
     class Meta:
         app = "classroom"
         table = "room_presence"
+
+
+# --- the hot path's statements in SQL (docs/performance.md: each ORM statement costs ~300 µs of
+# CPU; these run for every client action). The same SQL on SQLite (>= 3.35) and PostgreSQL.
+
+
+def _connection():
+    # the caller's transaction when there is one (tortoise keeps it in a context variable)
+    return get_connections().get(RoomLedger._meta.default_connection or "default")
+
+
+def _sql(connection, statement: str) -> str:
+    """`{}` placeholders in the connection's style: `?` for SQLite, `$1, $2…` for PostgreSQL."""
+    if connection.capabilities.dialect == "postgres":
+        return statement.format(*(f"${n}" for n in range(1, statement.count("{}") + 1)))
+    return statement.format(*("?" * statement.count("{}")))
+
+
+async def next_seq(room_id: str) -> int | None:
+    """The room's next sequence number, taken under the ledger row's lock until commit (None
+    when the room has no ledger row yet)."""
+    connection = _connection()
+    rows = await connection.execute_query_dict(
+        _sql(connection, "UPDATE room_ledger SET seq = seq + 1 WHERE room_id = {} RETURNING seq"),
+        [room_id],
+    )
+    return rows[0]["seq"] if rows else None
+
+
+async def insert(row: Model) -> None:
+    """INSERT a new row of a model without relations in one statement, its id from RETURNING
+    (what `Model.create` does, without building the query each time)."""
+    meta, connection = row._meta, _connection()
+    names = [name for name in meta.fields_db_projection if name != meta.pk_attr]
+    columns = ", ".join(meta.fields_db_projection[name] for name in names)
+    placeholders = ", ".join(["{}"] * len(names))
+    statement = (
+        f"INSERT INTO {meta.db_table} ({columns}) VALUES ({placeholders})"
+        f" RETURNING {meta.db_pk_column}"
+    )
+    values = [meta.fields_map[name].to_db_value(getattr(row, name), row) for name in names]
+    rows = await connection.execute_query_dict(_sql(connection, statement), values)
+    setattr(row, meta.pk_attr, rows[0][meta.db_pk_column])
+    row._saved_in_db = True
+
+
+async def update(row: Model, names: Iterable[str]) -> None:
+    """UPDATE these fields of a stored row in one statement (what `save(update_fields=…)` does)."""
+    meta, connection = row._meta, _connection()
+    names = list(names)
+    if not names:
+        return
+    assignments = ", ".join(f"{meta.fields_db_projection[name]} = {{}}" for name in names)
+    values = [meta.fields_map[name].to_db_value(getattr(row, name), row) for name in names]
+    await connection.execute_query(
+        _sql(
+            connection, f"UPDATE {meta.db_table} SET {assignments} WHERE {meta.db_pk_column} = {{}}"
+        ),
+        [*values, getattr(row, meta.pk_attr)],
+    )
+
+
+async def _select(model: type[M], where: str, values: list, lock: bool = False) -> list[M]:
+    """The model's rows `WHERE <where>` (SQL with `{}` placeholders); `lock`: FOR UPDATE on
+    PostgreSQL (SQLite has one writer at a time)."""
+    connection = _connection()
+    statement = f"SELECT * FROM {model._meta.db_table} WHERE {where}"
+    if lock and connection.capabilities.dialect == "postgres":
+        statement += " FOR UPDATE"
+    executor = connection.executor_class(model=model, db=connection)
+    return await executor.execute_select(_sql(connection, statement), values)
+
+
+async def issues_in_states(room_id: str, states: Iterable[str]) -> list[RoomIssueRecord]:
+    states = list(states)
+    where = f"room_id = {{}} AND state IN ({', '.join(['{}'] * len(states))})"
+    return await _select(RoomIssueRecord, where, [room_id, *states])
+
+
+async def issue_to_change(issue_id: int) -> RoomIssueRecord | None:
+    """The issue, locked until commit (PostgreSQL: two managers claiming at once wait in turn)."""
+    rows = await _select(RoomIssueRecord, "id = {}", [issue_id], lock=True)
+    return rows[0] if rows else None
+
+
+_RESULT = ClientActionRecord._meta.fields_map["result"]
+
+
+async def store_client_action(
+    room_id: str, person_sub: str, cid: str, event: str, result: dict, at: datetime
+) -> bool:
+    """Store a handled client action; False when its client id was already stored (or is being
+    stored by a transaction that commits first: PostgreSQL makes this INSERT wait for it)."""
+    connection = _connection()
+    rows = await connection.execute_query_dict(
+        _sql(
+            connection,
+            "INSERT INTO room_client_action (room_id, person_sub, cid, event, result, at)"
+            " VALUES ({}, {}, {}, {}, {}, {})"
+            " ON CONFLICT (room_id, person_sub, cid) DO NOTHING RETURNING id",
+        ),
+        [room_id, person_sub, cid, event, _RESULT.to_db_value(result, ClientActionRecord), at],
+    )
+    return bool(rows)

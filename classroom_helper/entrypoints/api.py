@@ -11,7 +11,7 @@ from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from tortoise.transactions import in_transaction
 
-from classroom_helper.adapters.host_tokens import TokenRefused, verify_host_token
+from classroom_helper.adapters.host_tokens import TokenRefused
 from classroom_helper.domain.errors import RoomError
 from classroom_helper.domain.people import Person
 from classroom_helper.entrypoints.identity import person_from
@@ -63,7 +63,8 @@ async def _person(request: web.Request) -> Person:
     header = request.headers.get("Authorization", "")
     token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
     try:
-        return person_from(await verify_host_token(token, request.match_info["room_id"]))
+        room_pass = await request.app[keys.ROOM_PASSES].verify(token, request.match_info["room_id"])
+        return person_from(room_pass)
     except TokenRefused as refusal:
         raise Refused(401, refusal.code, "A valid host token is needed (Bearer).") from None
 

@@ -11,13 +11,17 @@ from aiohttp import web
 from classroom_helper.adapters.host_tokens import mint_host_token
 from helpdesk.adapters.orm.institute import HostPlatform, RoomSession
 from helpdesk.domain.institute import RoomRole
-from helpdesk.services.demo import DEMO_PLATFORM, DEMO_TRAINEES
+from helpdesk.services.demo import DEMO_PLATFORM, DEMO_ROOM_MANAGER, DEMO_TRAINEES, DEMO_TRAINER
 
 
 @aiohttp_jinja2.template("demo/index.html")
 async def demo_index(request: web.Request) -> dict:
     rooms = await RoomSession.all().prefetch_related("course").order_by("scheduled_start")
-    return {"rooms": rooms, "trainees": DEMO_TRAINEES}
+    return {
+        "rooms": rooms,
+        "trainees": DEMO_TRAINEES,
+        "staff_logins": (DEMO_ROOM_MANAGER, DEMO_TRAINER),
+    }
 
 
 async def demo_enter(request: web.Request) -> web.StreamResponse:

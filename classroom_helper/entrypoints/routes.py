@@ -9,6 +9,7 @@ from helpdesk.entrypoints.api import add_operations
 def setup_routes(app: web.Application, *, with_demo: bool) -> None:
     app.router.add_get("/rooms/{room_id}/manager", consoles.manager_console, name="manager_console")
     app.router.add_get("/rooms/{room_id}/trainer", consoles.trainer_console, name="trainer_console")
+    app.router.add_get("/rooms/{room_id}/{console:manager|trainer}/pass", consoles.staff_pass)
     add_operations(app, api.ROOM_OPERATIONS)
     if with_demo:
         app.router.add_get("/demo", demo.demo_index, name="demo")

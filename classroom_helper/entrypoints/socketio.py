@@ -14,18 +14,20 @@ from typing import Any
 import socketio
 from tortoise.transactions import in_transaction
 
-from classroom_helper.adapters.host_tokens import TokenRefused, verify_host_token
+from classroom_helper.adapters.host_tokens import RoomPasses, TokenRefused
 from classroom_helper.adapters.orm import RoomEventRecord
 from classroom_helper.domain import payloads
 from classroom_helper.domain.errors import NotPermitted, RoomError
 from classroom_helper.domain.people import Person, Role
 from classroom_helper.domain.room_issues import TicketRules
 from classroom_helper.entrypoints.identity import person_from
+from classroom_helper.entrypoints.room_metrics import RoomMetrics
 from classroom_helper.services import issues, presence, questions, reroute, sessions
 from classroom_helper.services.actions import run_once
 from classroom_helper.services.room_log import Outcome, wire
 from classroom_helper.services.rooms import room_session
 from classroom_helper.services.sync import sync
+from helpdesk.adapters import database
 from helpdesk.adapters.rate_limits import RateLimit
 from helpdesk.domain.events import TicketChanged
 from helpdesk.i18n import N_, Catalogues
@@ -82,6 +84,7 @@ REASONS = {
     "cid_reused": N_("This request was already used for another action."),
     "not_connected": N_("You are not connected to a room."),
     "internal_error": N_("Something went wrong on our side. Try again."),
+    "unavailable": N_("The support desk is unavailable for a moment. Try again shortly."),
 }
 
 
@@ -107,12 +110,18 @@ class RoomGateway:
         bus: MessageBus,
         rate_limit: RateLimit,
         rules: TicketRules,
+        passes: RoomPasses,
+        metrics: RoomMetrics,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
         self.sio, self.catalogues, self.bus = sio, catalogues, bus
         self.rate_limit, self.rules, self.clock = rate_limit, rules, clock
+        self.passes = passes
+        self.metrics = metrics
         self.process = uuid.uuid4().hex
         self.closing = False
+        self._swept_at = clock()
+        self._departures_to_record: set[str] = set()
         self._room_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         bus.subscribe(TicketChanged, self.on_ticket_changed)
         sio.on("connect", self.connect)
@@ -123,19 +132,28 @@ class RoomGateway:
 
     async def connect(self, sid: str, environ: dict, auth: Any = None) -> None:
         auth = auth if isinstance(auth, dict) else {}
-        token, room = auth.get("token"), auth.get("room")
         try:
-            room_pass = await verify_host_token(
-                token if isinstance(token, str) else "", room if isinstance(room, str) else None
-            )
-            await room_session(room_pass.room_id)
+            person = await self._admit(sid, auth)
         except (TokenRefused, RoomError) as refusal:
             code = refusal.code
-            log.info("room connection refused: %s", code)
-            locale = auth.get("locale") if isinstance(auth.get("locale"), str) else "ar"
-            raise socketio.exceptions.ConnectionRefusedError(
-                self._say(locale, code), {"code": code}
-            ) from None
+        except Exception as error:
+            if not database.unavailable(error):
+                raise
+            code = "unavailable"  # the client tries again, as after any refused connection
+        else:
+            # after the connect handler returns: the client is admitted before it hears anything
+            self.sio.start_background_task(self.push_presence, person.room)
+            return
+        log.info("room connection refused: %s", code)
+        locale = auth.get("locale") if isinstance(auth.get("locale"), str) else "ar"
+        raise socketio.exceptions.ConnectionRefusedError(self._say(locale, code), {"code": code})
+
+    async def _admit(self, sid: str, auth: dict) -> Person:
+        token, room = auth.get("token"), auth.get("room")
+        room_pass = await self.passes.verify(
+            token if isinstance(token, str) else "", room if isinstance(room, str) else None
+        )
+        await room_session(room_pass.room_id)
         person = person_from(room_pass)
         await self.sio.save_session(sid, {"person": person})
         if person.role is Role.TRAINEE:
@@ -144,13 +162,19 @@ class RoomGateway:
         else:
             await self.sio.enter_room(sid, staff_rooms(person.room)[person.role])
         await presence.arrive(sid, self.process, person, self.clock())
-        # after the connect handler returns, so that the client is admitted before it hears anything
-        self.sio.start_background_task(self.push_presence, person.room)
+        return person
 
     async def disconnect(self, sid: str, reason: Any = None) -> None:
         if self.closing:  # the server is stopping: its presence rows go stale on their own
             return
-        room_id = await presence.leave(sid, self.clock())
+        try:
+            room_id = await presence.leave(sid, self.clock())
+        except Exception as error:
+            if not database.unavailable(error):
+                raise
+            # recorded by the next sweep: until then this process would keep the row fresh
+            self._departures_to_record.add(sid)
+            return
         if room_id is not None:
             await self.push_presence(room_id)
 
@@ -161,13 +185,16 @@ class RoomGateway:
 
         Never the payload: it carries what trainees typed."""
         started = time.perf_counter()
+        self.metrics.receiving(event, started)
         ack = await self._answer(event, sid, data)
+        outcome = "ok" if ack["ok"] else ack["error"]
+        self.metrics.answered(event, outcome)
         cid = data.get("cid") if isinstance(data, dict) else None
         request_id = cid[:64] if isinstance(cid, str) and cid else uuid.uuid4().hex[:16]
         event_log.info(
             "%s %s %.1fms sid=%s rid=%s",
             event[:64],
-            "ok" if ack["ok"] else ack["error"],
+            outcome,
             (time.perf_counter() - started) * 1000,
             sid,
             request_id,
@@ -203,7 +230,10 @@ class RoomGateway:
                     refusal.code,
                 )
             return self._refusal(person.locale, refusal)
-        except Exception:
+        except Exception as error:
+            if database.unavailable(error):
+                log.warning("room event %s by %s: the database is unavailable", event, person.sub)
+                return self._refusal(person.locale, RoomError(code="unavailable"))
             log.exception("room event %s by %s failed", event, person.sub)
             return self._refusal(person.locale, RoomError(code="internal_error"))
         return {"ok": True, "data": outcome.data}
@@ -250,11 +280,15 @@ class RoomGateway:
             trainees.append(person_room(event.room_id, event.to_person))
         if staff:
             await self.sio.emit("room.event", wire(event, for_trainee=False), to=staff)
+            self.metrics.handed_to_staff(event)
         if trainees:
             await self.sio.emit("room.event", wire(event, for_trainee=True), to=trainees)
+        self.metrics.room_event_sent(event)
 
     async def on_ticket_changed(self, event: TicketChanged) -> None:
         """The helpdesk moved a ticket; if it came from a room issue, its trainee is told there."""
+        if event.status not in issues.TICKET_NEWS:  # e.g. every new ticket: nothing to look up
+            return
         room_id = await issues.room_of_ticket(event.number)
         if room_id is not None:
             await self.act(
@@ -266,6 +300,12 @@ class RoomGateway:
         rooms = [*staff_rooms(room_id).values(), trainees_room(room_id)]
         await self.sio.emit("room.presence", {"presence": counts}, to=rooms)
 
+    async def tell_clients_to_sync(self, everywhere: bool) -> None:
+        """The fan-out between processes works again after a gap: events of other processes
+        may have been missed (stored, but not heard), so clients sync (`room.resync`). Everywhere
+        when this process's own events may not have reached the others."""
+        await self.sio.emit("room.resync", {}, ignore_queue=not everywhere)
+
     async def push_queue(self, room_id: str) -> None:
         for place in await issues.room_queue(room_id, self.clock()):
             sub = place.pop("trainee_sub")
@@ -274,9 +314,17 @@ class RoomGateway:
     # --- what the room does on its own -------------------------------------------------------------
 
     async def sweep(self) -> None:
-        """Keep this process's presence fresh; make the tickets and close the sessions that are due."""
+        """Keep this process's presence fresh (and tell the rooms where it changed on its own);
+        make the tickets and close the sessions that are due."""
         now = self.clock()
-        await presence.refresh(self.process, now)
+        for sid in list(self._departures_to_record):
+            room_id = await presence.leave(sid, now)
+            self._departures_to_record.discard(sid)
+            if room_id is not None:
+                await self.push_presence(room_id)
+        for room_id in await presence.refresh(self.process, self._swept_at, now):
+            await self.push_presence(room_id)
+        self._swept_at = now
         for room_id, issue_id, reason in await issues.tickets_due(self.rules, now):
             await self.act(room_id, partial(issues.ticket_on_its_own, issue_id, reason, now))
         for room_id in await sessions.sessions_past_their_end(now):
@@ -291,6 +339,9 @@ class RoomGateway:
         while True:
             try:
                 await self.sweep()
-            except Exception:
-                log.exception("room sweep failed")
+            except Exception as error:
+                if not database.unavailable(error):
+                    log.exception("room sweep failed")
+                else:
+                    log.warning("room sweep waits: the database is unavailable")
             await asyncio.sleep(every)

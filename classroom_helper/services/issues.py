@@ -7,18 +7,23 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from classroom_helper.adapters.orm import (
     IncidentRecord,
     IssueMessageRecord,
     RoomIssueRecord,
+    insert,
+    issue_to_change,
+    issues_in_states,
+    update,
 )
 from classroom_helper.domain import payloads
 from classroom_helper.domain.errors import InvalidTransition, NotPermitted, RoomError
 from classroom_helper.domain.incidents import INCIDENT_WINDOW, group_for
 from classroom_helper.domain.people import Action, Person, Role, require
-from classroom_helper.domain.queue import estimated_wait, queue_position
+from classroom_helper.domain.queue import RECENT_CLAIMS, estimated_wait, queue_position
 from classroom_helper.domain.room_issues import (
     OPEN_STATES,
     IssueCategory,
@@ -63,9 +68,11 @@ def as_issue(row: RoomIssueRecord) -> RoomIssue:
 
 
 async def keep(issue: RoomIssue, row: RoomIssueRecord) -> None:
-    for name in _SHARED:
+    """Store what the domain changed (only that: a withdraw writes two columns, not twenty)."""
+    changed = [name for name in _SHARED if getattr(row, name) != getattr(issue, name)]
+    for name in changed:
         setattr(row, name, getattr(issue, name))
-    await row.save()
+    await update(row, changed)
 
 
 async def issue_changed(row: RoomIssueRecord, now: datetime, kind="issue.updated") -> Any:
@@ -80,7 +87,7 @@ async def issue_changed(row: RoomIssueRecord, now: datetime, kind="issue.updated
 
 
 async def load(person: Person, issue_id: int) -> RoomIssueRecord:
-    row = await RoomIssueRecord.select_for_update().get_or_none(id=issue_id)
+    row = await issue_to_change(issue_id)
     if row is None:
         raise RoomError("No such issue.", code="not_found")
     if row.room_id != person.room:
@@ -97,19 +104,19 @@ def view_for(person: Person, row: RoomIssueRecord) -> dict[str, Any]:
 
 async def raise_issue(person: Person, event: payloads.RaiseIssue, now: datetime) -> Outcome:
     require(person, Action.RAISE_ISSUE)
-    open_one = await RoomIssueRecord.filter(
-        room_id=person.room, trainee_sub=person.sub, state__in=list(OPEN_STATES)
-    ).first()
+    # The room's open issues, read once: the trainee's own, the partners of an incident, the queue.
+    open_rows = await issues_in_states(person.room, OPEN_STATES)
+    open_one = next((r for r in open_rows if r.trainee_sub == person.sub), None)
     if open_one is not None:  # one open issue per trainee per room: return it
         return Outcome(
             {
                 "issue": view_for(person, open_one),
                 "existing": True,
-                "queue": await queue_of(open_one, now),
+                "queue": await queue_of(open_one, open_rows, now),
             }
         )
     await require_open_session(person.room)
-    row = await RoomIssueRecord.create(
+    row = RoomIssueRecord(
         room_id=person.room,
         trainee_sub=person.sub,
         trainee_name=person.name,
@@ -122,21 +129,25 @@ async def raise_issue(person: Person, event: payloads.RaiseIssue, now: datetime)
         state=IssueState.RAISED,
         raised_at=now,
     )
+    await insert(row)
     events = [await issue_changed(row, now, "issue.raised")]
-    events += await _group(row, now)
-    data = {"issue": view_for(person, row), "existing": False, "queue": await queue_of(row, now)}
+    events += await _group(row, open_rows, now)
+    data = {
+        "issue": view_for(person, row),
+        "existing": False,
+        "queue": await queue_of(row, [*open_rows, row], now),
+    }
     # A new issue joins the end of the queue: no one else's place moves; the ack tells its own.
     return Outcome(data, events)
 
 
-async def _group(row: RoomIssueRecord, now: datetime) -> list:
+async def _group(row: RoomIssueRecord, open_rows: list[RoomIssueRecord], now: datetime) -> list:
     """Join the new issue to an incident of its room when others raised the same lately."""
-    recent = await RoomIssueRecord.filter(
-        room_id=row.room_id,
-        category=row.category,
-        state__in=list(OPEN_STATES),
-        raised_at__gte=now - INCIDENT_WINDOW,
-    )
+    recent = [
+        r for r in open_rows if r.category == row.category and r.raised_at >= now - INCIDENT_WINDOW
+    ]
+    if not recent:
+        return []
     grouping = group_for(as_issue(row), [as_issue(r) for r in recent], INCIDENT_WINDOW)
     if grouping is None:
         return []
@@ -362,9 +373,13 @@ async def _incident(person: Person, incident_id: int) -> IncidentRecord:
 # --- the queue and the automatic tickets ---------------------------------------------------------
 
 
-async def queue_of(row: RoomIssueRecord, now: datetime) -> dict[str, Any] | None:
-    """The issue's place in the queue, as its trainee is told it (None once claimed)."""
-    for place in await room_queue(row.room_id, now):
+async def queue_of(
+    row: RoomIssueRecord, open_rows: list[RoomIssueRecord], now: datetime
+) -> dict[str, Any] | None:
+    """The issue's place in the queue, as its trainee is told it (None once claimed), from the
+    room's open issues."""
+    waiting = [r for r in open_rows if r.state == IssueState.RAISED]
+    for place in await _queue(row.room_id, waiting, now):
         if place.pop("trainee_sub") and place["issue_id"] == row.id:
             return place
     return None
@@ -372,17 +387,25 @@ async def queue_of(row: RoomIssueRecord, now: datetime) -> dict[str, Any] | None
 
 async def room_queue(room_id: str, now: datetime) -> list[dict[str, Any]]:
     """Every waiting issue of the room with its position and estimated wait."""
-    waiting = [as_issue(r) for r in await RoomIssueRecord.filter(room_id=room_id, state="raised")]
-    if not waiting:
+    waiting = await issues_in_states(room_id, [IssueState.RAISED])
+    return await _queue(room_id, waiting, now)
+
+
+async def _queue(
+    room_id: str, waiting_rows: list[RoomIssueRecord], now: datetime
+) -> list[dict[str, Any]]:
+    if not waiting_rows:
         return []
+    waiting = [as_issue(r) for r in waiting_rows]
     claimed = (
         await RoomIssueRecord.filter(room_id=room_id, claimed_at__isnull=False)
         .order_by("-claimed_at")
-        .limit(10)
+        .limit(RECENT_CLAIMS)
         .values_list("raised_at", "claimed_at")
     )
     waits = [claimed_at - raised_at for raised_at, claimed_at in reversed(claimed)]
-    managers = (await presence.counts(room_id, now))["managers"]
+    # with no claim to go on there is no estimate: no need to count the managers
+    managers = await presence.managers_online(room_id, now) if waits else 0
     result = []
     for issue in waiting:
         position = queue_position(issue, waiting)
@@ -457,3 +480,12 @@ async def tickets_at_session_end(room_id: str, now: datetime) -> list[Outcome]:
         room_id=room_id, state__in=list(OPEN_STATES)
     )
     return [await _make_ticket(row, TicketReason.SESSION_ENDED, now) for row in rows]
+
+
+async def open_issues_by_state() -> dict[IssueState, int]:
+    """Technical issues still open in every room, by state (for /metrics)."""
+    counted = dict.fromkeys(sorted(OPEN_STATES), 0)
+    rows = RoomIssueRecord.filter(state__in=list(OPEN_STATES)).annotate(n=Count("id"))
+    for state, n in await rows.group_by("state").values_list("state", "n"):
+        counted[IssueState(state)] = n
+    return counted

@@ -3,6 +3,8 @@ process: a process that dies (even SIGKILL) stops refreshing, and its rows stop 
 
 from datetime import datetime, timedelta
 
+from tortoise.functions import Count
+
 from classroom_helper.adapters.orm import PresenceRecord, RoomLedger
 from classroom_helper.domain.people import Person, Role
 from classroom_helper.services.room_log import ensure_ledger
@@ -10,9 +12,14 @@ from helpdesk.adapters.orm.institute import RoomSession
 
 HEARTBEAT = timedelta(seconds=5)
 STALE_AFTER = timedelta(seconds=30)
+# How long a count of a room's managers serves the queue's estimates (the queue is computed for
+# every raise and withdraw; this process forgets the count when its own people come and go).
+MANAGERS_FRESH_FOR = timedelta(seconds=1)
+_managers_counted: dict[str, tuple[datetime, int]] = {}
 
 
 async def arrive(sid: str, process: str, person: Person, now: datetime) -> None:
+    _managers_counted.pop(person.room, None)
     await PresenceRecord.create(
         sid=sid,
         process=process,
@@ -29,6 +36,7 @@ async def leave(sid: str, now: datetime) -> str | None:
     if row is None:
         return None
     await row.delete()
+    _managers_counted.pop(row.room_id, None)
     if (
         row.role == Role.ROOM_MANAGER
         and not await _live(row.room_id, now).filter(role=Role.ROOM_MANAGER).exists()
@@ -38,9 +46,23 @@ async def leave(sid: str, now: datetime) -> str | None:
     return row.room_id
 
 
-async def refresh(process: str, now: datetime) -> None:
+async def refresh(process: str, since: datetime, now: datetime) -> set[str]:
+    """Keep this process's connections fresh. Returns the rooms whose counts changed since the
+    last refresh at `since` without anyone arriving or leaving: connections of a process that
+    stopped (a killed one) went stale, or this process's own came back from stale (the database
+    was away longer than STALE_AFTER)."""
+    revived = PresenceRecord.filter(process=process, seen_at__lt=now - STALE_AFTER)
+    lapsed = PresenceRecord.filter(
+        seen_at__gte=since - STALE_AFTER, seen_at__lt=now - STALE_AFTER
+    ).exclude(process=process)
+    rooms = {*await _rooms(revived), *await _rooms(lapsed)}
     await PresenceRecord.filter(process=process).update(seen_at=now)
     await PresenceRecord.filter(seen_at__lt=now - STALE_AFTER * 10).delete()
+    return rooms
+
+
+async def _rooms(rows) -> list[str]:
+    return await rows.distinct().values_list("room_id", flat=True)
 
 
 def _live(room_id: str, now: datetime):
@@ -56,6 +78,25 @@ async def counts(room_id: str, now: datetime) -> dict[str, int]:
         "trainers": sum(1 for role, _ in people if role == Role.TRAINER),
         "trainees": sum(1 for role, _ in people if role == Role.TRAINEE),
     }
+
+
+async def people_by_role(now: datetime) -> dict[Role, int]:
+    """People connected now in every room, each person once per role (for /metrics)."""
+    live = PresenceRecord.filter(seen_at__gte=now - STALE_AFTER)
+    people = live.annotate(n=Count("person_sub", distinct=True)).group_by("role")
+    counted = dict.fromkeys(Role, 0)
+    for role, n in await people.values_list("role", "n"):
+        counted[Role(role)] = n
+    return counted
+
+
+async def managers_online(room_id: str, now: datetime) -> int:
+    counted = _managers_counted.get(room_id)
+    if counted is None or not timedelta(0) <= now - counted[0] < MANAGERS_FRESH_FOR:
+        managers = _live(room_id, now).filter(role=Role.ROOM_MANAGER)
+        counted = now, len(set(await managers.values_list("person_sub", flat=True)))
+        _managers_counted[room_id] = counted
+    return counted[1]
 
 
 async def no_manager_since(room_id: str, now: datetime) -> datetime | None:

@@ -202,3 +202,8 @@ async def export_questions(person: Person, tz: ZoneInfo, only_unanswered: bool =
 def _safe(text: str) -> str:
     """Spreadsheets run a cell that starts with = + - @ as a formula: keep it text."""
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+async def open_questions() -> int:
+    """Content questions waiting for their trainer in every room (for /metrics)."""
+    return await ContentQuestionRecord.filter(state=QuestionState.ASKED).count()

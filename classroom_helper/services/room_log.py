@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tortoise.expressions import F, Q
+from tortoise.expressions import Q
 
-from classroom_helper.adapters.orm import RoomEventRecord, RoomLedger
+from classroom_helper.adapters.orm import RoomEventRecord, RoomLedger, insert, next_seq
 from classroom_helper.domain.people import Person, Role
 from classroom_helper.services.views import when
 
@@ -60,13 +60,13 @@ async def record(
 ) -> RoomEventRecord:
     """Store one event with the room's next sequence number. Call inside a transaction: the
     UPDATE locks the ledger row until commit, so numbers are gap-free and in commit order."""
-    if not await RoomLedger.filter(room_id=room_id).update(seq=F("seq") + 1):
+    seq = await next_seq(room_id)
+    if seq is None:
         await ensure_ledger(room_id)
-        await RoomLedger.filter(room_id=room_id).update(seq=F("seq") + 1)
-    ledger = await RoomLedger.get(room_id=room_id)
-    return await RoomEventRecord.create(
+        seq = await next_seq(room_id)
+    event = RoomEventRecord(
         room_id=room_id,
-        seq=ledger.seq,
+        seq=seq,
         type=type_,
         at=now,
         data=data,
@@ -76,6 +76,8 @@ async def record(
         to_trainees=audience.trainees,
         to_person=audience.person,
     )
+    await insert(event)
+    return event
 
 
 def wire(event: RoomEventRecord, for_trainee: bool) -> dict[str, Any]:

@@ -1,40 +1,70 @@
 """Rate limits over a moving window: in memory for one process, in Redis (the `limits` library)
 when several processes share the work. One per use: a person's live-room events, web-form
-sendings per address, failed certificate look-ups per address."""
+sendings per address, failed certificate look-ups per address.
+
+While Redis does not answer, each process counts on its own (a looser limit, never a live room
+that refuses every event because Redis is down: the database, not Redis, holds what matters)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import deque
 
 from limits import parse
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
+
+log = logging.getLogger(__name__)
 
 
 class RateLimit:
     def __init__(self, rule: str, redis_url: str | None, prefix: str):
-        self._rule = parse(rule)
+        self._rule, self._prefix = parse(rule), prefix
+        self._window = InMemoryWindow(self._rule.amount, self._rule.get_expiry())
+        self._storage = None
+        self._redis_answers = True
         if redis_url:
             self._storage = RedisStorage(
-                f"async+{redis_url}", implementation="redispy", key_prefix=prefix
+                f"async+{redis_url}",
+                implementation="redispy",
+                key_prefix=prefix,
+                wrap_exceptions=True,
             )
             self._limiter = MovingWindowRateLimiter(self._storage)
-        else:
-            self._storage = None
-            self._window = InMemoryWindow(self._rule.amount, self._rule.get_expiry())
 
     async def hit(self, *key: str) -> bool:
         """Count one use under this key; False (and not counted) once over the limit."""
-        if self._storage is None:
-            return self._window.hit(key, time.monotonic())
-        return await self._limiter.hit(self._rule, *key)
+        return await self._ask("hit", key)
 
     async def test(self, *key: str) -> bool:
         """Whether one more use would be allowed, without counting it."""
-        if self._storage is None:
-            return self._window.test(key, time.monotonic())
-        return await self._limiter.test(self._rule, *key)
+        return await self._ask("test", key)
+
+    async def _ask(self, question: str, key: tuple[str, ...]) -> bool:
+        """`hit` or `test`, in Redis when there is one and it answers, else in this process."""
+        if self._storage is not None:
+            try:
+                return self._answered(await getattr(self._limiter, question)(self._rule, *key))
+            except StorageError as error:
+                self._unanswered(error)
+        return getattr(self._window, question)(key, time.monotonic())
+
+    def _answered(self, allowed: bool) -> bool:
+        if not self._redis_answers:
+            log.warning("rate limit %s: counting in Redis again", self._prefix)
+            self._redis_answers = True
+        return allowed
+
+    def _unanswered(self, error: StorageError) -> None:
+        if self._redis_answers:
+            log.error(
+                "rate limit %s: Redis does not answer (%r), counting in this process",
+                self._prefix,
+                error.storage_error,
+            )
+            self._redis_answers = False
 
     async def close(self) -> None:
         if self._storage is not None:

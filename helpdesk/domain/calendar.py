@@ -9,6 +9,7 @@ times. All arithmetic is done in UTC so that zones with daylight saving count re
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,8 +17,9 @@ from zoneinfo import ZoneInfo
 
 import holidays as holidays_package
 
-# Monday is 0, as in date.weekday().
-SUNDAY_TO_THURSDAY = (6, 0, 1, 2, 3)
+# Monday is 0, as in date.weekday(); the institute's week starts on Sunday.
+INSTITUTE_WEEK = (6, 0, 1, 2, 3, 4, 5)
+SUNDAY_TO_THURSDAY = INSTITUTE_WEEK[:5]
 DEFAULT_OPENING = time(9, 0)
 DEFAULT_CLOSING = time(17, 0)
 # A calendar with no working day at all would loop for ever; nobody plans further ahead than this.
@@ -30,7 +32,14 @@ class NoWorkingTime(ValueError):
 
 def public_holidays(years: Iterable[int], country: str = "SA") -> dict[date, str]:
     """Public holidays from the `holidays` package (Saudi Arabia by default)."""
-    return dict(holidays_package.country_holidays(country, years=list(years)).items())
+    return dict(_computed_holidays(tuple(years), country))
+
+
+@functools.cache
+def _computed_holidays(years: tuple[int, ...], country: str) -> tuple[tuple[date, str], ...]:
+    # Computing four years of the Hijri calendar takes ~3 ms of CPU; every ticket's deadlines need
+    # them, and they never change while the process runs.
+    return tuple(holidays_package.country_holidays(country, years=list(years)).items())
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""The administrator's pages: departments and managers, the category map, staff, calendar and
-holidays, saved replies, API tokens and webhooks, reports with CSV export."""
+"""The administrator's pages: departments and managers, the category map, staff, who runs each
+live room session, calendar and holidays, saved replies, API tokens and webhooks, reports with CSV
+export."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from helpdesk.adapters.orm.desk import (
     SavedReply,
     Webhook,
 )
-from helpdesk.adapters.orm.institute import Department, Staff
-from helpdesk.domain.institute import StaffRole
+from helpdesk.adapters.orm.institute import Department, RoomSession, Staff
+from helpdesk.domain.institute import StaffRole, staff_ref
 from helpdesk.domain.tickets import Category
 from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.console import staff_actor
@@ -29,9 +30,11 @@ from helpdesk.i18n import N_
 from helpdesk.services import desk, messages, reports
 from helpdesk.services.api_tokens import SCOPES, create_token, revoke_token
 from helpdesk.services.outbox import WEBHOOK_EVENTS
+from helpdesk.services.room_staff import UnknownStaff, assign_room_staff
 from helpdesk.services.staff import create_staff
 
 ADMIN = StaffRole.ADMINISTRATOR
+ROOM_SESSIONS_SHOWN = 100
 WEEKDAYS = [(6, N_("Sunday")), (0, N_("Monday")), (1, N_("Tuesday")), (2, N_("Wednesday")),
             (3, N_("Thursday")), (4, N_("Friday")), (5, N_("Saturday"))]  # fmt: skip
 
@@ -60,6 +63,13 @@ async def _everything() -> dict:
         "routes": dict(await CategoryRoute.all().values_list("category", "department_id")),
         "categories": list(Category),
         "staff": await Staff.all().order_by("name"),
+        # sessions not over for a day yet: today's and the coming ones
+        "room_sessions": await RoomSession.filter(
+            scheduled_end__gte=datetime.now(UTC) - timedelta(days=1)
+        )
+        .order_by("scheduled_start")
+        .limit(ROOM_SESSIONS_SHOWN),
+        "staff_ref": staff_ref,
         "settings": settings,
         "working_days": {int(d) for d in settings.working_days.split(",") if d},
         "weekdays": WEEKDAYS,
@@ -146,6 +156,21 @@ async def toggle_staff(form):
     await staff.save(update_fields=["is_active"])
 
 
+async def assign_room(form):
+    def chosen(name: str) -> int | None:  # "": nobody from the staff
+        value = str(form.get(name, "")).strip()
+        if value and not value.isdigit():
+            raise FormError(N_("Choose an active staff member."))
+        return int(value) if value else None
+
+    try:
+        await assign_room_staff(_id(form, "room") or 0, chosen("room_manager"), chosen("trainer"))
+    except UnknownStaff:
+        raise FormError(N_("Choose an active staff member.")) from None
+    except LookupError:
+        raise web.HTTPNotFound() from None
+
+
 async def save_calendar(form):
     try:
         share = float(str(form.get("warn_share", "")))
@@ -202,17 +227,17 @@ async def add_webhook(form):
     if not events:
         raise FormError(N_("Choose at least one event."))
     secret = secrets.token_urlsafe(32)
-    await Webhook.create(url=url, secret=secret, events=events)
+    await desk.add_webhook(url, secret, events)
     return {"new_token": secret}
 
 
 async def remove_webhook(form):
-    await Webhook.filter(id=_id(form, "webhook") or 0).update(is_active=False)
+    await desk.remove_webhook(_id(form, "webhook") or 0)
 
 
 ACTIONS = {
     "departments": add_department, "categories": map_categories, "staff": add_staff,
-    "staff-active": toggle_staff, "calendar": save_calendar, "holidays": add_holiday,
+    "staff-active": toggle_staff, "room-staff": assign_room, "calendar": save_calendar, "holidays": add_holiday,
     "holidays-remove": remove_holiday, "replies": save_reply, "replies-remove": remove_reply,
     "tokens": add_token, "tokens-revoke": revoke, "webhooks": add_webhook,
     "webhooks-remove": remove_webhook,

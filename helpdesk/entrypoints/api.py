@@ -194,7 +194,8 @@ class SuggestionsOut(BaseModel):
 
 class SuggestionsQuery(BaseModel):
     q: str = Field("", max_length=MAX_QUERY_LENGTH, description="what the trainee typed")
-    category: Literal[SERVICE_CATEGORIES] | None = None
+    # empty means no category, as the web form sends it before one is chosen
+    category: Literal[(*SERVICE_CATEGORIES, "")] | None = None
 
 
 class ReadinessField(BaseModel):

@@ -523,7 +523,7 @@ def _local_time(value: str, tz) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInput(N_("Give the call-back time as a date and a time.")) from None
-    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+    return (moment.replace(tzinfo=tz) if moment.tzinfo is None else moment).astimezone(UTC)
 
 
 def _translate(request: web.Request):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -28,7 +28,7 @@ from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.auth import require_staff
 from helpdesk.entrypoints.csrf import checked_form, csrf_token
 from helpdesk.entrypoints.errors import error_text, path_id, translator
-from helpdesk.services import delivery, messages, queues
+from helpdesk.services import delivery, messages, queues, room_staff
 from helpdesk.services import tickets as svc
 from helpdesk.services.guidance import certificate_statuses_for_email
 from helpdesk.services.tickets import Actor
@@ -45,7 +45,11 @@ async def staff_actor(request: web.Request, *roles: StaffRole) -> StaffActor:
 
 
 async def _page(request, template: str, staff: StaffActor, context: dict, status: int = 200):
+    tz = request.app[keys.CONFIG].institute_tz
+    today = datetime.combine(datetime.now(tz).date(), time(0), tzinfo=tz)
     context = {
+        # the live room sessions they run today: links to their consoles on every page
+        "my_rooms": await room_staff.rooms_run_by(staff.id, today, today + timedelta(days=1)),
         "me": staff,
         "roles": R,
         "status_names": messages.STATUS_NAMES,

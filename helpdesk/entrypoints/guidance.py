@@ -16,10 +16,13 @@ from zoneinfo import ZoneInfo
 import aiohttp_jinja2
 import jwt
 from aiohttp import web
+from babel.dates import get_day_names
+from babel.lists import format_list
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from helpdesk.adapters.database import row_id
 from helpdesk.adapters.orm.institute import HostPlatform
+from helpdesk.domain.calendar import INSTITUTE_WEEK, BusinessCalendar
 from helpdesk.domain.guidance import (
     CERTIFICATE_FIELDS,
     TRAINEE_FIELDS,
@@ -100,7 +103,12 @@ class ContactCentreBanner:
 
 
 def contact_centre_banner(
-    open_now: bool, next_open: datetime | None, locale: str, time_zone: ZoneInfo, gettext
+    open_now: bool,
+    next_open: datetime | None,
+    calendar: BusinessCalendar,
+    locale: str,
+    time_zone: ZoneInfo,
+    gettext,
 ) -> ContactCentreBanner:
     """What every public page and the widget say about the contact centre."""
     if open_now:
@@ -108,8 +116,11 @@ def contact_centre_banner(
             True,
             gettext("The contact centre is open now."),
             gettext(
-                "Call us or write on any channel. Hours: Sunday to Thursday, 09:00–17:00, "
-                "and during scheduled course times."
+                "Call us or write on any channel. Hours: %(days)s, %(opening)s–%(closing)s, "
+                "and during scheduled course times.",
+                days=_working_days(calendar, locale, gettext),
+                opening=f"{calendar.opening:%H:%M}",
+                closing=f"{calendar.closing:%H:%M}",
             ),
             None,
         )
@@ -133,10 +144,32 @@ def contact_centre_banner(
     )
 
 
+def _working_days(calendar: BusinessCalendar, locale: str, gettext) -> str:
+    """ "Sunday to Thursday" for one run of days (Saturday to Wednesday too), else the days one by
+    one, as the desk's settings say."""
+    names, week, working = (
+        get_day_names("wide", locale=locale),
+        INSTITUTE_WEEK,
+        set(calendar.working_days),
+    )
+    if len(working) == len(week):
+        return gettext("every day")
+    starts = [i for i, day in enumerate(week) if day in working and week[i - 1] not in working]
+    if len(starts) == 1 and len(working) > 2:
+        last = week[(starts[0] + len(working) - 1) % len(week)]
+        return gettext("%(first)s to %(last)s", first=names[week[starts[0]]], last=names[last])
+    return format_list([names[day] for day in week if day in working], locale=locale)
+
+
 async def _banner(request: web.Request) -> ContactCentreBanner:
-    status = await contact_centre_now(datetime.now(UTC))
+    status, calendar = await contact_centre_now(datetime.now(UTC))
     return contact_centre_banner(
-        status.open_now, status.next_open, _locale(request), _time_zone(request), _gettext(request)
+        status.open_now,
+        status.next_open,
+        calendar,
+        _locale(request),
+        _time_zone(request),
+        _gettext(request),
     )
 
 

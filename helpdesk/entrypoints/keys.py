@@ -14,10 +14,14 @@ CATALOGUES = web.AppKey("catalogues", "Catalogues")
 SIO = web.AppKey("sio", "socketio.AsyncServer")
 BUS = web.AppKey("bus", "MessageBus")
 REDIS = web.AppKey("redis", "Redis | None")
+# The Socket.IO fan-out between processes (None without Redis); its `problem` is shown by /readyz.
+FANOUT = web.AppKey("fanout", "RedisFanout | None")
 TORTOISE_CONFIG = web.AppKey("tortoise_config", dict)
 ROOM = web.AppKey("room", "RoomGateway")  # the live room's Socket.IO gateway
+ROOM_PASSES = web.AppKey("room_passes", "RoomPasses")  # who may enter a room
 GUIDANCE_LOOKUPS = web.AppKey("guidance_lookups", "RateLimit")
 INTAKE = web.AppKey("intake", "Intake")
 INTAKE_RATE_LIMIT = web.AppKey("intake_rate_limit", "RateLimit")
 SMTP_LISTENER = web.AppKey("smtp_listener", "asyncio.Server | None")
 API_OPERATIONS = web.AppKey("api_operations", list)  # what /api/openapi.json describes
+METRICS = web.AppKey("metrics", "MetricsEndpoint")  # /metrics: its token and what it collects

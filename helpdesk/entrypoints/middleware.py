@@ -1,4 +1,5 @@
-"""Cross-cutting concerns of every request: request id and its log line, locale, errors."""
+"""Cross-cutting concerns of every request: the client's address, request id and its log line,
+locale, errors."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ import errno
 import logging
 import time
 import uuid
+from ipaddress import IPv4Network, IPv6Network, ip_address
 
 import aiohttp_jinja2
 from aiohttp import web
+from aiohttp_remotes import XForwardedFiltered
 
+from helpdesk.adapters import database
 from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.problems import problem, wants_problem_json
 from helpdesk.i18n import N_, chosen_locale, direction
@@ -31,6 +35,9 @@ ERROR_TITLES = (
     N_("Too Many Requests"),
     N_("Internal Server Error"),
     N_("Service Unavailable"),
+)
+DATABASE_AWAY = N_(
+    "The support desk cannot reach its database for a moment. Try again in a minute."
 )
 
 
@@ -86,18 +93,55 @@ async def errors(request: web.Request, handler):
         if getattr(error.__cause__, "sqlstate", None) == NUL_IN_TEXT:
             # No person types a NUL character; PostgreSQL refuses it in any text it is given.
             return _error_response(request, 400, "Bad Request", "")
+        if database.unavailable(error):
+            # an outage, not a fault: nothing was written (one transaction per use case)
+            log.warning("database unavailable rid=%s: %r", request.get("request_id"), error)
+            response = _error_response(request, 503, "Service Unavailable", "", DATABASE_AWAY)
+            response.headers["Retry-After"] = "10"
+            return response
         log.exception("unhandled error rid=%s", request.get("request_id"))
         return _error_response(request, 500, "Internal Server Error", "")
 
 
-def _error_response(request: web.Request, status: int, title: str, detail: str) -> web.Response:
+def _error_response(
+    request: web.Request, status: int, title: str, detail: str, explanation: str = ""
+) -> web.Response:
+    """`explanation`: a message id for people (on pages in their language; the API's detail)."""
     if wants_problem_json(request):
-        return problem(status, title, detail if detail != f"{status}: {title}" else "")
+        detail = explanation or (detail if detail != f"{status}: {title}" else "")
+        return problem(status, title, detail)
     catalogues = request.app[keys.CATALOGUES]
     loc = request.get("locale", "ar")
-    return aiohttp_jinja2.render_template(
-        "error.html",
-        request,
-        {"status": status, "title": catalogues.gettext(loc, title), "dir": direction(loc)},
-        status=status,
-    )
+    context = {
+        "status": status,
+        "title": catalogues.gettext(loc, title),
+        "explanation": catalogues.gettext(loc, explanation) if explanation else "",
+        "dir": direction(loc),
+    }
+    return aiohttp_jinja2.render_template("error.html", request, context, status=status)
+
+
+def client_address(trusted_proxies: tuple[IPv4Network | IPv6Network, ...]):
+    """Behind the institute's reverse proxy every request comes from the proxy, so limits per
+    address would count everyone together: take the client from X-Forwarded-For (aiohttp-remotes
+    reads it, skipping trusted hops), but only on requests that do come from a trusted proxy, since
+    anyone else can write the header."""
+    forwarded = XForwardedFiltered(set(trusted_proxies))
+
+    @web.middleware
+    async def middleware(request: web.Request, handler):
+        # The live room knows people by their signed pass, never by address, and a cloned
+        # request would be kept for the whole life of each websocket.
+        if request.path.startswith("/socket.io/") or not _from_any(request.remote, trusted_proxies):
+            return await handler(request)
+        return await forwarded.middleware(request, handler)
+
+    return middleware
+
+
+def _from_any(remote: str | None, networks) -> bool:
+    try:
+        peer = ip_address(remote or "")
+    except ValueError:  # a Unix socket
+        return False
+    return any(peer in network for network in networks)

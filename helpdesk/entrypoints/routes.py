@@ -3,13 +3,24 @@
 from aiohttp import web
 
 from helpdesk.domain.tickets import TICKET_NUMBER_PATTERN
-from helpdesk.entrypoints import admin, api, channels, console, guidance, openapi, tracking, views
+from helpdesk.entrypoints import (
+    admin,
+    api,
+    channels,
+    console,
+    guidance,
+    metrics,
+    openapi,
+    tracking,
+    views,
+)
 
 
 def setup_routes(app: web.Application) -> None:
     app.router.add_get("/", views.home, name="home")
     app.router.add_get("/healthz", views.healthz, name="healthz")
     app.router.add_get("/readyz", views.readyz, name="readyz")
+    app.router.add_get("/metrics", metrics.metrics, name="metrics")
     app.router.add_get("/i18n/{locale}.json", views.catalogue, name="catalogue")
     app.router.add_get("/staff/login", views.login_page, name="staff_login")
     app.router.add_post("/staff/login", views.login)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
+from helpdesk.adapters import database
 from helpdesk.adapters.mailer import SmtpMailer
 from helpdesk.adapters.sms import HttpSmsGateway
 from helpdesk.adapters.webhooks import WebhookSender
@@ -20,7 +21,7 @@ from helpdesk.config import Config
 from helpdesk.entrypoints import keys
 from helpdesk.services.channel_replies import channel_senders
 from helpdesk.services.delivery import Senders, deliver_due
-from helpdesk.services.desk import ensure_settings
+from helpdesk.services.desk import ensure_settings, load_desk
 from helpdesk.services.messages import MessageWriter
 from helpdesk.services.referral_clock import sweep_referral_clock
 
@@ -56,14 +57,20 @@ async def _run(app: web.Application, senders: Senders) -> None:
             sent = await deliver_due(now, senders)
             if clock.touched or sent.sent or sent.failed:
                 log.info("referral clock %s; outbox %s", clock, sent)
-        except Exception:
-            log.exception("scheduler round failed; trying again")
+        except Exception as error:
+            if not database.unavailable(error):
+                log.exception("scheduler round failed; trying again")
+            else:
+                log.warning("scheduler round waits: the database is unavailable")
         await asyncio.sleep(EVERY_SECONDS)
 
 
 async def scheduler(app: web.Application):
     config = app[keys.CONFIG]
     await ensure_settings(config.institute_tz)
+    # The first desk imports the holidays package's calendars (~0.4 s): at start-up, not in the
+    # first request or sweep.
+    await load_desk(datetime.now(UTC))
     task = None
     if config.scheduler:
         writer = MessageWriter(app[keys.CATALOGUES], config.base_url)

@@ -26,7 +26,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Ready for traffic: the database and, when configured, Redis answer."""
+    """Ready for traffic: the database and, when configured, Redis answer, and this process still
+    hears the others through Redis (its own heartbeat comes back)."""
     problems = {}
     try:
         await Tortoise.get_connection("default").execute_query("SELECT 1")
@@ -38,6 +39,9 @@ async def readyz(request: web.Request) -> web.Response:
             await redis.ping()
         except Exception as error:
             problems["redis"] = type(error).__name__
+    fanout = request.app[keys.FANOUT]
+    if fanout is not None and fanout.problem:
+        problems["fanout"] = fanout.problem
     if problems:
         return web.json_response({"status": "unavailable", "problems": problems}, status=503)
     return web.json_response({"status": "ready"})

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from helpdesk.adapters.mailer import DeliveryFailed, SmtpMailer
@@ -48,6 +49,36 @@ class DeliveryResult:
     sent: int = 0
     failed: int = 0
     call_tasks: int = 0
+
+
+@dataclass(frozen=True)
+class OutboxFigures:
+    """What waits in the outbox, by medium (every medium, zero included)."""
+
+    backlog: dict[str, int]  # pending, and call tasks waiting for Level 1
+    retrying: dict[str, int]  # pending again after a failed attempt
+    failed: dict[str, int]  # given up after the last attempt; kept for staff to look at
+    oldest_pending_seconds: float  # 0 when nothing is pending
+
+
+async def outbox_figures(now: datetime) -> OutboxFigures:
+    mediums = [str(m) for m in (*Medium, *CONVERSATION_MEDIUMS)]
+    backlog, retrying, failed = (dict.fromkeys(mediums, 0) for _ in range(3))
+    by_state = Notification.filter(state__in=[PENDING, CALL_OPEN, FAILED]).annotate(n=Count("id"))
+    for state, medium, n in await by_state.group_by("state", "medium").values_list(
+        "state", "medium", "n"
+    ):
+        (failed if state == FAILED else backlog)[medium] = n
+    again = Notification.filter(state=PENDING, attempts__gt=0).annotate(n=Count("id"))
+    retrying.update(await again.group_by("medium").values_list("medium", "n"))
+    oldest = (
+        await Notification.filter(state=PENDING)
+        .order_by("created_at")
+        .first()
+        .values_list("created_at", flat=True)
+    )
+    waited = (now - oldest).total_seconds() if oldest else 0.0
+    return OutboxFigures(backlog, retrying, failed, max(waited, 0.0))
 
 
 async def _claim(now: datetime, senders: Senders, batch: int) -> list[Notification]:

@@ -9,9 +9,10 @@ from tortoise.transactions import in_transaction
 
 from helpdesk.adapters.orm.desk import CategoryRoute
 from helpdesk.adapters.orm.institute import Course, Department, HostPlatform, RoomSession, Staff
-from helpdesk.domain.institute import RoomState, StaffRole
+from helpdesk.domain.institute import RoomState, StaffRole, is_staff_ref
 from helpdesk.domain.tickets import Category
 from helpdesk.services.guidance_seed import seed_guidance
+from helpdesk.services.room_staff import assign_room_staff
 from helpdesk.services.staff import create_staff
 
 DEMO_PLATFORM = "demo"
@@ -51,7 +52,11 @@ STAFF = (
         "elearning",
     ),
     ("elearning.agent@sanad.local", "هند (المنصة)", StaffRole.LEVEL2_AGENT, "elearning"),
+    ("trainer@sanad.local", "د. هدى (المدربة)", StaffRole.LEVEL2_AGENT, "elearning"),
 )
+# Who runs the demo room: they log in and open its consoles from the helpdesk console.
+DEMO_ROOM_MANAGER = "elearning.agent@sanad.local"
+DEMO_TRAINER = "trainer@sanad.local"
 
 
 async def seed_demo_institute(now: datetime | None = None) -> dict[str, str]:
@@ -97,12 +102,12 @@ async def seed_demo_institute(now: datetime | None = None) -> dict[str, str]:
                 "course": course,
                 "scheduled_start": now - timedelta(minutes=15),
                 "scheduled_end": now + timedelta(hours=3),
-                "room_manager_ref": "demo-manager",
-                "room_manager_name": "أحمد (مدير القاعة)",
-                "trainer_ref": "demo-trainer",
-                "trainer_name": "د. هدى (المدربة)",
             },
         )
+        if not (is_staff_ref(room.room_manager_ref) or is_staff_ref(room.trainer_ref)):
+            manager = await Staff.get(email=DEMO_ROOM_MANAGER)
+            trainer = await Staff.get(email=DEMO_TRAINER)
+            room = await assign_room_staff(room.id, manager.id, trainer.id)
         if not created and room.scheduled_end < now:
             # An old demo room is moved to today, so that the demo is always a live class.
             room.scheduled_start = now - timedelta(minutes=15)

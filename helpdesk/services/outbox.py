@@ -1,10 +1,12 @@
 """The outbox: notifications are written in the transaction of the change that causes them.
 
-Each function here is called inside that transaction; `helpdesk.services.delivery` sends them.
+Each `notify_` function here is called inside that transaction; `helpdesk.services.delivery`
+sends them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from helpdesk.adapters.orm.desk import Notification, Webhook
@@ -44,6 +46,44 @@ async def notify_requester(
     ticket: Ticket, kind: NotificationKind, now: datetime, **extra: object
 ) -> list[Notification]:
     """Tell the requester on their preferred contact; tell subscribed webhooks too."""
+    webhooks = await Webhook.filter(is_active=True) if kind in WEBHOOK_EVENTS else []
+    return await _stored(requester_notifications(ticket, kind, now, webhooks, **extra))
+
+
+async def notify_department_managers(
+    ticket: Ticket, department_id: int, kind: NotificationKind, now: datetime
+) -> list[Notification]:
+    managers = await department_managers([department_id])
+    return await _stored(manager_notifications(ticket, managers.get(department_id, []), kind, now))
+
+
+async def _stored(rows: list[Notification]) -> list[Notification]:
+    for row in rows:
+        await row.save()
+    return rows
+
+
+async def department_managers(department_ids: Iterable[int]) -> dict[int, list[Staff]]:
+    """The active managers of each department, by department id."""
+    managers: dict[int, list[Staff]] = {}
+    for manager in await Staff.filter(
+        department_id__in=list(department_ids), role=StaffRole.DEPARTMENT_MANAGER, is_active=True
+    ).order_by("id"):
+        managers.setdefault(manager.department_id, []).append(manager)
+    return managers
+
+
+# The builders below make the outbox rows without storing them: the referral sweep stores a whole
+# batch's rows in one statement.
+
+
+def requester_notifications(
+    ticket: Ticket,
+    kind: NotificationKind,
+    now: datetime,
+    webhooks: Iterable[Webhook],
+    **extra: object,
+) -> list[Notification]:
     made = []
     medium = requester_medium(
         ContactPreference(ticket.contact_preference), ticket.requester_email, ticket.requester_phone
@@ -54,7 +94,7 @@ async def notify_requester(
         medium, recipient = on_channel
     if medium is not None:
         made.append(
-            await Notification.create(
+            Notification(
                 ticket=ticket,
                 kind=kind,
                 medium=medium,
@@ -66,18 +106,15 @@ async def notify_requester(
             )
         )
     if kind in WEBHOOK_EVENTS:
-        made += await _notify_webhooks(ticket, WEBHOOK_EVENTS[kind], now)
+        made += _webhook_notifications(ticket, WEBHOOK_EVENTS[kind], now, webhooks)
     return made
 
 
-async def notify_department_managers(
-    ticket: Ticket, department_id: int, kind: NotificationKind, now: datetime
+def manager_notifications(
+    ticket: Ticket, managers: list[Staff], kind: NotificationKind, now: datetime
 ) -> list[Notification]:
-    managers = await Staff.filter(
-        department_id=department_id, role=StaffRole.DEPARTMENT_MANAGER, is_active=True
-    )
     return [
-        await Notification.create(
+        Notification(
             ticket=ticket,
             kind=kind,
             medium=Medium.EMAIL,
@@ -91,7 +128,9 @@ async def notify_department_managers(
     ]
 
 
-async def _notify_webhooks(ticket: Ticket, event: str, now: datetime) -> list[Notification]:
+def _webhook_notifications(
+    ticket: Ticket, event: str, now: datetime, webhooks: Iterable[Webhook]
+) -> list[Notification]:
     payload = {
         "event": event,
         "ticket": {
@@ -106,7 +145,7 @@ async def _notify_webhooks(ticket: Ticket, event: str, now: datetime) -> list[No
         "occurred_at": now.isoformat(),
     }
     return [
-        await Notification.create(
+        Notification(
             ticket=ticket,
             kind=event,
             medium=Medium.WEBHOOK,
@@ -115,6 +154,6 @@ async def _notify_webhooks(ticket: Ticket, event: str, now: datetime) -> list[No
             next_attempt_at=now,
             created_at=now,
         )
-        for hook in await Webhook.filter(is_active=True)
+        for hook in webhooks
         if event in hook.events
     ]

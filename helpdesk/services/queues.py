@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q
+from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from helpdesk.adapters.orm.desk import Notification
@@ -16,6 +17,20 @@ from helpdesk.domain.tickets import AWAITING_REFERRAL, Level, Status
 
 DEPARTMENT_STATUSES = [Status.REFERRED, Status.IN_PROGRESS, Status.RESOLVED, Status.VERIFIED]
 TIME_LEFT = ("all", "at_risk", "overdue")
+
+
+# The 24-hour limit as the department manager watches it: still waiting for a referral and past
+# the warning (each a range of the warning-time index), before the limit (at risk) or past it.
+def _past_warning(now: datetime) -> Q:
+    return Q(status__in=list(AWAITING_REFERRAL), referral_warn_at__lte=now)
+
+
+_REFERRAL_RISK = {
+    "at_risk": lambda now: _past_warning(now) & Q(referral_due_at__gt=now),
+    "overdue": lambda now: _past_warning(now) & Q(referral_due_at__lte=now),
+}
+# How far back the at-risk view looks for cases that reached the department late.
+LATE_WINDOW = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -53,12 +68,8 @@ def filtered(query: QuerySet[Ticket], f: TicketFilter, now: datetime) -> QuerySe
         query = query.filter(category=f.category)
     if f.department_id:
         query = query.filter(department_id=f.department_id)
-    if f.time_left == "at_risk":
-        query = query.filter(
-            status__in=list(AWAITING_REFERRAL), referral_warn_at__lte=now, referral_due_at__gt=now
-        )
-    elif f.time_left == "overdue":
-        query = query.filter(status__in=list(AWAITING_REFERRAL), referral_due_at__lte=now)
+    if f.time_left != "all":
+        query = query.filter(_REFERRAL_RISK[f.time_left](now))
     if f.search:
         query = query.filter(
             Q(number__icontains=f.search)
@@ -85,21 +96,52 @@ async def department_queue(department_id: int, limit: int = 200) -> list[Ticket]
     )
 
 
-async def at_risk(department_id: int | None, now: datetime, since: timedelta = timedelta(days=30)):
-    """For the department manager: cases still at Level 1 past the warning (at risk or overdue),
+def _at_risk_queries(department_id: int | None, now: datetime, since: timedelta):
+    """The at-risk view's two lists: cases still at Level 1 past the warning (at risk or overdue),
     and cases that reached the department only after the 24-hour limit (escalated late)."""
     now = now.astimezone(UTC)
-    waiting = Ticket.filter(
-        level=Level.CONTACT_CENTRE, status__in=list(AWAITING_REFERRAL), referral_warn_at__lte=now
-    )
+    waiting = Ticket.filter(_past_warning(now), level=Level.CONTACT_CENTRE)
     late = Ticket.filter(referral_clock="escalated", referred_at__gte=now - since)
     if department_id is not None:
         waiting = waiting.filter(routed_department_id=department_id)
         late = late.filter(department_id=department_id)
+    return waiting, late
+
+
+async def at_risk(department_id: int | None, now: datetime, since: timedelta = LATE_WINDOW):
+    """For the department manager: the cases at risk of, or past, the 24-hour limit."""
+    waiting, late = _at_risk_queries(department_id, now, since)
     return (
         await waiting.order_by("referral_due_at"),
         await late.order_by("-referred_at").limit(200),
     )
+
+
+@dataclass(frozen=True)
+class ReferralRisk:
+    at_risk: int  # still at Level 1, past the warning, before the limit
+    overdue: int  # still at Level 1, past the limit (the sweep escalates these within seconds)
+    referred_late: int  # reached the department after the limit, within LATE_WINDOW
+
+
+async def referral_risk(now: datetime) -> ReferralRisk:
+    """How many cases the at-risk view lists across every department (for /metrics)."""
+    waiting, late = _at_risk_queries(None, now, LATE_WINDOW)
+    now = now.astimezone(UTC)
+    return ReferralRisk(
+        at_risk=await waiting.filter(_REFERRAL_RISK["at_risk"](now)).count(),
+        overdue=await waiting.filter(_REFERRAL_RISK["overdue"](now)).count(),
+        referred_late=await late.count(),
+    )
+
+
+async def tickets_by_level_and_status() -> dict[tuple[Level, Status], int]:
+    """Every level and status, zero included."""
+    counted = {(level, status): 0 for level in Level for status in Status}
+    rows = Ticket.annotate(n=Count("id")).group_by("level", "status")
+    for level, status, n in await rows.values_list("level", "status", "n"):
+        counted[Level(level), Status(status)] = n
+    return counted
 
 
 async def open_call_tasks() -> list[Notification]:

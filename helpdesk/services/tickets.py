@@ -36,7 +36,11 @@ from helpdesk.domain.tickets import (
 from helpdesk.i18n import N_
 from helpdesk.services.bus import MessageBus
 from helpdesk.services.desk import load_desk
-from helpdesk.services.outbox import notify_department_managers, notify_requester
+from helpdesk.services.outbox import (
+    notify_department_managers,
+    notify_requester,
+    requester_notifications,
+)
 
 MAX_SUBJECT = 300
 MAX_TEXT = 20_000
@@ -119,9 +123,9 @@ async def open_ticket(
     _text(requester.email, N_("email"), 254, required=False)
     _text(requester.phone, N_("phone"), 40, required=False)
     _text(requester.ref, N_("requester reference"), 100, required=False)
-    desk = await load_desk(now)
-    due = deadlines_for(now, Priority(priority), desk.calendar, desk.policy)
-    async with in_transaction():
+    async with in_transaction():  # one connection for the whole use case, reads included
+        desk = await load_desk(now)
+        due = deadlines_for(now, Priority(priority), desk.calendar, desk.policy)
         ticket = await Ticket.create(
             kind=kind,
             category=category,
@@ -160,7 +164,8 @@ async def open_ticket(
             is_public=True,
             body=description,
         )
-        await notify_requester(ticket, NotificationKind.CREATED, now)
+        for row in requester_notifications(ticket, NotificationKind.CREATED, now, desk.webhooks):
+            await row.save()
     if bus is not None:
         await bus.publish(TicketOpened(ticket.id, ticket.number, channel, room_id))
         await bus.publish(changed_event(ticket, "opened"))
@@ -230,7 +235,24 @@ async def record(
     public: bool = False,
 ) -> TicketEvent:
     """One timeline line: who, when, what, old → new, on which channel."""
-    return await TicketEvent.create(
+    event = timeline_line(ticket, actor, action, now, old=old, new=new, body=body, public=public)
+    await event.save()
+    return event
+
+
+def timeline_line(
+    ticket: Ticket,
+    actor: Actor,
+    action: str,
+    now: datetime,
+    *,
+    old: str = "",
+    new: str = "",
+    body: str = "",
+    public: bool = False,
+) -> TicketEvent:
+    """The line `record` stores, not yet stored (the referral sweep stores a batch at once)."""
+    return TicketEvent(
         ticket=ticket,
         at=now,
         actor=actor.ref,

@@ -1,5 +1,7 @@
-// The live consoles' shared core: connect with the host token, keep in step with the room
-// (sequence numbers, resync), send actions once (client ids), translate, alert with sound and title.
+// The live consoles' shared core: connect with the host token in the URL fragment, or with the
+// pass Sanad mints for a staff member who logged in (renewed while the console stays open); keep in
+// step with the room (sequence numbers, resync), send actions once (client ids), translate, alert
+// with sound and title.
 // The protocol is docs/realtime-protocol.md. Every text reaches the page through textContent.
 "use strict";
 
@@ -7,9 +9,11 @@ const Sanad = (() => {
   const page = document.getElementById("console");
   const locale = page.dataset.locale;
   const timeZone = page.dataset.tz;
-  const token = new URLSearchParams(location.hash.slice(1)).get("token") || "";
+  const hostToken = new URLSearchParams(location.hash.slice(1)).get("token") || "";
+  let token = hostToken;
   // Keep the token out of the address bar, the history and any copied link.
   if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+  const staffPass = !hostToken && Boolean(page.dataset.passUrl);
 
   let catalogue = {};
   const t = (message, values = {}) =>
@@ -191,13 +195,44 @@ const Sanad = (() => {
       .then((messages) => {
         catalogue = messages;
         showMute();
-        open();
+        if (hostToken) open();
+        else if (staffPass) renewPass();
+        else if (page.dataset.loginUrl) location.replace(page.dataset.loginUrl);
+        else say(t("Sign-in to the room is missing. Reload the page."), true);
       });
+  }
+
+  // A staff pass lasts minutes: a fresh one comes at 80% of its life, and after a refusal for
+  // expiry (the timers of a sleeping laptop fire late). Logged out meanwhile: log in and back.
+  let renewal = null;
+  async function renewPass() {
+    clearTimeout(renewal);
+    const response = await fetch(page.dataset.passUrl, { cache: "no-store" }).catch(() => null);
+    if (response?.status === 401) {
+      location.replace(page.dataset.loginUrl);
+      return false;
+    }
+    if (response?.status === 403) {
+      say(t("You no longer run this room session."), true);
+      socket?.disconnect();
+      return false;
+    }
+    const answer = response?.ok ? await response.json().catch(() => null) : null;
+    if (!answer?.token) {
+      renewal = setTimeout(renewPass, 10000); // the server is unreachable for now
+      return false;
+    }
+    token = answer.token;
+    renewal = setTimeout(renewPass, answer.expires_in * 800);
+    if (!socket) open();
+    return true;
   }
 
   function open() {
     say(t("Connecting to the room…"));
-    socket = io({ transports: ["websocket"], auth: { token, room: page.dataset.room, locale } });
+    // read at each (re)connection: a renewed pass is used from then on
+    const auth = (answer) => answer({ token, room: page.dataset.room, locale });
+    socket = io({ transports: ["websocket"], auth });
     socket.on("connect", () => {
       say(t("Connected."));
       sync().catch((error) => say(error.message, true));
@@ -205,14 +240,27 @@ const Sanad = (() => {
     socket.on("disconnect", () => say(t("Connection lost. Reconnecting…"), true));
     socket.on("connect_error", (error) => {
       say(error.message, true);
-      if (error.data?.code) socket.disconnect(); // refused: retrying the same token is useless
+      const code = error.data?.code;
+      if (!code) return; // the network: Socket.IO tries again
+      if (code === "unavailable") {
+        setTimeout(() => socket.connect(), 3000); // Sanad cannot reach its database for a moment
+      } else if (staffPass && code === "token_expired") {
+        renewPass().then((renewed) => renewed && socket.connect());
+      } else {
+        socket.disconnect(); // refused: retrying the same token is useless
+      }
     });
     socket.on("room.event", (event) => (syncing ? buffered.push(event) : apply(event)));
+    // The server's processes lost touch for a while: what they sent meanwhile comes by sync.
+    socket.on("room.resync", () => {
+      if (!syncing) sync().catch((error) => say(error.message, true));
+    });
     socket.on("room.presence", ({ presence }) => {
       room.presence = presence;
       showRoom();
     });
   }
 
-  return { t, el, render, when, minutes, say, chime, count, connect, send, room, token, locale };
+  const pass = () => token;
+  return { t, el, render, when, minutes, say, chime, count, connect, send, room, pass, locale };
 })();

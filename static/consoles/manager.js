@@ -71,7 +71,7 @@
 
   // --- drawing -------------------------------------------------------------------------------
   function textForm(key, label, button, onSend, required = true) {
-    const input = el("input", { type: "text", "data-key": key, maxlength: 2000, "aria-label": label, required });
+    const input = el("input", { type: "text", "data-key": key, maxlength: 2000, "aria-label": label, placeholder: label, required });
     return el(
       "form",
       {

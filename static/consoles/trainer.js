@@ -4,7 +4,7 @@
 "use strict";
 
 (() => {
-  const { t, el, render, when, send, chime, count, token, say } = Sanad;
+  const { t, el, render, when, send, chime, count, pass, say } = Sanad;
   const questions = new Map();
   let onlyOpen = false;
 
@@ -35,7 +35,7 @@
 
   function answerForm(question) {
     const key = `question-${question.id}`;
-    const text = el("textarea", { "data-key": `${key}-answer`, maxlength: 2000, rows: 2, required: true, "aria-label": t("Answer") });
+    const text = el("textarea", { "data-key": `${key}-answer`, maxlength: 2000, rows: 2, required: true, "aria-label": t("Answer"), placeholder: t("Answer") });
     const toRoom = el("input", { type: "radio", name: `${key}-to`, value: "room", checked: true, "data-key": `${key}-to-room` });
     const toAsker = el("input", { type: "radio", name: `${key}-to`, value: "asker", "data-key": `${key}-to-asker` });
     return el(
@@ -136,7 +136,7 @@
   async function download(unanswered) {
     const room = document.getElementById("console").dataset.room;
     const response = await fetch(`/api/v1/rooms/${encodeURIComponent(room)}/questions.csv${unanswered ? "?unanswered=1" : ""}`, {
-      headers: { Authorization: `Bearer ${token}` },
+      headers: { Authorization: `Bearer ${pass()}` },
     });
     if (!response.ok) {
       say(t("The export failed."), true);

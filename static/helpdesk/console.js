@@ -5,9 +5,12 @@
   var catalogue = {};
   var t = function (text) { return catalogue[text] || text; };
   var lang = document.documentElement.lang || "ar";
-  fetch("/i18n/" + lang + ".json").then(function (r) { return r.json(); }).then(function (c) { catalogue = c; });
-
   var status = document.getElementById("live-status");
+  fetch("/i18n/" + lang + ".json").then(function (r) { return r.json(); }).then(function (c) {
+    catalogue = c;
+    // the socket may have connected first: say its status again, now in the reader's language
+    if (status && status.textContent) { status.textContent = t(status.textContent); }
+  });
   var queue = document.querySelector("[data-live=queue]");
   var ticketPage = document.querySelector("[data-live=ticket]");
 

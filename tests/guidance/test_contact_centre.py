@@ -1,15 +1,20 @@
 """Contact-centre status: on every public page, and as JSON for the widget."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from functools import partial
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import helpdesk
 from helpdesk.adapters.orm.institute import RoomSession
-from helpdesk.domain.calendar import contact_centre_availability
+from helpdesk.domain.calendar import BusinessCalendar, contact_centre_availability
 from helpdesk.domain.institute import RoomState
 from helpdesk.entrypoints.guidance import contact_centre_banner
+from helpdesk.i18n import Catalogues
 from helpdesk.services.desk import load_desk
 
 RIYADH = ZoneInfo("Asia/Riyadh")
+CALENDAR = BusinessCalendar(time_zone=RIYADH)
 
 
 def identity(message, **values):
@@ -17,14 +22,35 @@ def identity(message, **values):
 
 
 def test_banner_when_open():
-    banner = contact_centre_banner(True, None, "en", RIYADH, identity)
+    banner = contact_centre_banner(True, None, CALENDAR, "en", RIYADH, identity)
     assert banner.headline == "The contact centre is open now."
+    assert banner.detail == (
+        "Call us or write on any channel. Hours: Sunday to Thursday, 09:00–17:00, "
+        "and during scheduled course times."
+    )
     assert banner.next_open is None
+
+
+def test_the_hours_are_the_desk_settings_in_both_languages():
+    arabic = Catalogues([Path(helpdesk.__file__).parent / "locale"])
+    saturday_to_wednesday = BusinessCalendar(
+        working_days=(5, 6, 0, 1, 2), opening=time(8, 30), closing=time(16, 0)
+    )
+    banner = contact_centre_banner(
+        True, None, saturday_to_wednesday, "ar", RIYADH, partial(arabic.gettext, "ar")
+    )
+    assert "أوقات العمل: من السبت إلى الأربعاء، من 08:30 إلى 16:00" in banner.detail
+    some_days = BusinessCalendar(working_days=(6, 1, 3))
+    banner = contact_centre_banner(True, None, some_days, "en", RIYADH, identity)
+    assert "Hours: Sunday, Tuesday, and Thursday, 09:00–17:00" in banner.detail
+    always = BusinessCalendar(working_days=tuple(range(7)))
+    banner = contact_centre_banner(True, None, always, "en", RIYADH, identity)
+    assert "Hours: every day, 09:00–17:00" in banner.detail
 
 
 def test_banner_when_closed_says_when_it_opens_and_what_happens_meanwhile():
     next_open = datetime(2026, 11, 29, 9, 0, tzinfo=RIYADH)
-    banner = contact_centre_banner(False, next_open, "en", RIYADH, identity)
+    banner = contact_centre_banner(False, next_open, CALENDAR, "en", RIYADH, identity)
     assert banner.headline == (
         "The contact centre is closed. It opens Sunday 29 November, 09:00"
         " (19 Jumada al-Akhirah 1448 AH)."
@@ -35,7 +61,7 @@ def test_banner_when_closed_says_when_it_opens_and_what_happens_meanwhile():
 
 def test_next_opening_is_shown_in_the_institute_time_zone():
     next_open = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)  # 09:00 in Riyadh
-    banner = contact_centre_banner(False, next_open, "en", RIYADH, identity)
+    banner = contact_centre_banner(False, next_open, CALENDAR, "en", RIYADH, identity)
     assert "Sunday 29 November, 09:00" in banner.headline
 
 

@@ -22,7 +22,7 @@ from helpdesk.domain.tickets import Category, Status
 from helpdesk.entrypoints import api
 from helpdesk.entrypoints.auth import SESSION_COOKIE
 from helpdesk.entrypoints.guidance import PLATFORM_AUDIENCE
-from helpdesk.services.api_tokens import SCOPES, create_token
+from helpdesk.services.api_tokens import SCOPES, create_token, revoke_token
 from tests.helpdesk.fixtures import department, new_ticket
 
 ALL = list(SCOPES)
@@ -51,6 +51,15 @@ async def test_without_a_valid_token_or_scope_nothing_is_answered_or_stored(clie
     refused = await client.post("/api/v1/tickets", json=NEW_TICKET, headers=read_only)
     assert refused.status == 403 and "tickets:write" in (await refused.json())["detail"]
     assert await Ticket.all().count() == 0
+
+
+async def test_a_revoked_token_is_refused_at_once(client):
+    token, row = await create_token("revoked client", ["tickets:read"])
+    auth = {"Authorization": f"Bearer {token}"}
+    assert (await client.get("/api/v1/tickets", headers=auth)).status == 200  # checked, kept
+    await revoke_token(row.id)
+    refused = await client.get("/api/v1/tickets", headers=auth)
+    assert refused.status == 401
 
 
 async def test_open_read_list_and_work_a_ticket(client, server):

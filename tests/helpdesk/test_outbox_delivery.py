@@ -8,7 +8,7 @@ import pytest
 from aiohttp import web
 
 from helpdesk.adapters.mailer import SmtpMailer
-from helpdesk.adapters.orm.desk import Notification, Webhook
+from helpdesk.adapters.orm.desk import Notification
 from helpdesk.adapters.orm.tickets import TicketEvent
 from helpdesk.adapters.sms import HttpSmsGateway
 from helpdesk.adapters.webhooks import WebhookSender, verify_signature
@@ -17,6 +17,7 @@ from helpdesk.domain.notifications import MAX_ATTEMPTS
 from helpdesk.domain.tickets import ContactPreference
 from helpdesk.entrypoints import keys
 from helpdesk.services import delivery
+from helpdesk.services.desk import add_webhook
 from helpdesk.services.messages import MessageWriter
 from tests.helpdesk.fixtures import T0, actor, new_ticket
 from tests.helpdesk.smtp_sink import SmtpSink
@@ -163,7 +164,7 @@ async def test_webhooks_are_signed_and_retried(writer, aiohttp_server):
     app = web.Application()
     app.router.add_post("/hook", hook)
     receiver = await aiohttp_server(app)
-    await Webhook.create(url=str(receiver.make_url("/hook")), secret="s", events=["ticket.created"])
+    await add_webhook(str(receiver.make_url("/hook")), "s", ["ticket.created"])
     await new_ticket(email="")  # no email, no phone: only the webhook is told
     out = senders(writer)
     assert (await delivery.deliver_due(T0, out)).failed == 1

@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import sys
-import time
 from datetime import timedelta
 
 import pytest
@@ -96,7 +95,7 @@ async def test_without_a_mapped_department_the_ticket_is_flagged_once_for_level1
 )
 async def test_two_processes_sweeping_at_once_escalate_each_ticket_once(database_url):
     certs = await department(mapped=(Category.CERTIFICATES,))
-    count = 300
+    count = 600
     await Ticket.bulk_create(
         [
             Ticket(
@@ -118,7 +117,6 @@ async def test_two_processes_sweeping_at_once_escalate_each_ticket_once(database
         ]
     )
     now = (T0 + timedelta(hours=25)).isoformat()
-    start_at = str(time.time() + 3)
     sweepers = [
         await asyncio.create_subprocess_exec(
             sys.executable,
@@ -127,12 +125,16 @@ async def test_two_processes_sweeping_at_once_escalate_each_ticket_once(database
             database_url,
             now,
             "10",
-            start_at,
             cwd=ROOT,
+            stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
         for _ in range(2)
     ]
+    for p in sweepers:  # both connected before either sweeps, then both at once
+        assert await asyncio.wait_for(p.stdout.readline(), 60) == b"ready\n"
+    for p in sweepers:
+        p.stdin.write(b"go\n")
     outputs = [json.loads((await p.communicate())[0]) for p in sweepers]
     assert sum(o["escalated"] for o in outputs) == count
     assert all(o["escalated"] > 0 for o in outputs), outputs  # both took part

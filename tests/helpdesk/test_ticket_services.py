@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from helpdesk.adapters.orm.desk import Notification, Webhook
+from helpdesk.adapters.orm.desk import Notification
 from helpdesk.adapters.orm.tickets import Ticket, TicketEvent
 from helpdesk.domain.events import TicketChanged
 from helpdesk.domain.institute import StaffRole
@@ -219,9 +219,24 @@ async def test_public_reply_is_the_first_response_and_notes_stay_internal(staff_
     assert [n.payload["reply"] for n in replies] == ["نعمل على طلبك", "ما زلنا"]
 
 
+async def test_the_next_ticket_follows_a_change_to_the_desk_at_once():
+    # The desk is kept between tickets while its revision holds; each change writes a new one.
+    before = await new_ticket()
+    certs = await department(mapped=(Category.CERTIFICATES,))
+    routed = await new_ticket()
+    assert (before.routed_department_id, routed.routed_department_id) == (None, certs.id)
+    hook = await desk.add_webhook("http://127.0.0.1:9/h", "k", ["ticket.created"])
+    assert ("ticket.created", "webhook", str(hook.id)) in await outbox(await new_ticket())
+    await desk.remove_webhook(hook.id)
+    await desk.route_category(Category.CERTIFICATES, None)
+    last = await new_ticket()
+    assert last.routed_department_id is None
+    assert [row for row in await outbox(last) if row[1] == "webhook"] == []
+
+
 async def test_subscribed_webhooks_get_outbox_rows(staff_member):
-    hook = await Webhook.create(url="http://127.0.0.1:9/h", secret="k", events=["ticket.created"])
-    await Webhook.create(url="http://127.0.0.1:9/other", secret="k", events=["ticket.closed"])
+    hook = await desk.add_webhook("http://127.0.0.1:9/h", "k", ["ticket.created"])
+    await desk.add_webhook("http://127.0.0.1:9/other", "k", ["ticket.closed"])
     t = await new_ticket()
     assert ("ticket.created", "webhook", str(hook.id)) in await outbox(t)
     assert len([row for row in await outbox(t) if row[1] == "webhook"]) == 1

@@ -165,6 +165,37 @@ async def test_a_retried_send_is_stored_once(join):
     assert len(snapshot["issues"][0]["messages"]) == 1
 
 
+async def test_a_retry_the_issue_itself_would_refuse_gets_the_first_answer(join):
+    """The client action is stored last; a retried withdraw finds the issue already withdrawn,
+    and the stored answer, not that refusal, is what the trainee gets."""
+    await join("manager", "m1")
+    sara = await join("trainee", "t1")
+    issue = (await sara.ok("issue.raise", category="no_audio"))["issue"]
+    withdraw = {"cid": uuid.uuid4().hex, "issue_id": issue["id"]}
+    first = await sara.call("issue.withdraw", withdraw)
+    assert first["ok"] and first["data"]["issue"]["state"] == "withdrawn"
+    assert await sara.call("issue.withdraw", withdraw) == first
+    await sara.refused("issue.withdraw", "invalid_state", issue_id=issue["id"])
+    assert await ClientActionRecord.filter(person_sub="t1").count() == 2
+
+
+async def test_a_retry_sends_the_actions_events_again(join):
+    """The first try may have been stored and never sent (the database cut the connection between
+    the commit and the ack: tests/scaleout/test_postgres_restart.py). Clients apply each seq once."""
+    manager = await join("manager", "m1")
+    sara = await join("trainee", "t1")
+    issue = (await sara.ok("issue.raise", category="no_audio"))["issue"]
+    message = {"cid": uuid.uuid4().hex, "issue_id": issue["id"], "text": "hello"}
+    await sara.call("issue.message", message)
+    await sara.call("issue.message", message)
+    for _ in range(100):
+        sent = [e["seq"] for e in manager.events if e["type"] == "issue.message"]
+        if len(sent) == 2:
+            break
+        await asyncio.sleep(0.05)
+    assert len(sent) == 2 and sent[0] == sent[1]
+
+
 async def test_bad_payloads_get_an_error_and_the_connection_stays_up(join):
     sara = await join("trainee", "t1")
     ack = await sara.call("issue.raise", {"cid": "x", "category": "fire", "text": 5})

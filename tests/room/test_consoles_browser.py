@@ -1,9 +1,17 @@
 """The two live consoles in Debian's Chromium: Arabic first, live, keyboard-usable, escaped."""
 
+import asyncio
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.async_api import expect
+
+from helpdesk.domain.institute import StaffRole
+from helpdesk.entrypoints import keys
+from helpdesk.services.room_staff import assign_room_staff
+from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -108,3 +116,128 @@ async def test_consoles_in_english(browser, server, room, token_for):
     await expect(page.locator("#console-status")).to_have_text("Connected.")
     assert await page.get_attribute("html", "dir") == "ltr"
     await expect(page.locator("#session-state")).to_have_text("Session open")
+
+
+async def test_a_room_manager_logs_in_and_works_the_console(
+    browser, server, room, join, staff_member
+):
+    huda = await staff_member(StaffRole.LEVEL2_AGENT, name="هدى")
+    await assign_room_staff(room.id, huda.id, None)
+    server.app[keys.ROOM_PASSES].lifetime = timedelta(seconds=3)  # renewed every 2.4 s
+    page = await browser.new_page()
+    errors, passes = [], []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda request: "/pass" in request.url and passes.append(request.url))
+    console = str(server.make_url(f"/rooms/{room.room_id}/manager"))
+    connections = []  # the page's Socket.IO connections, each routed on to the server
+
+    def through(websocket):
+        connections.append((websocket, websocket.connect_to_server()))
+
+    await page.route_web_socket(re.compile(r"/socket\.io/"), through)
+
+    await page.goto(console)  # no token, not logged in: to the log-in page, and back
+    await expect(page).to_have_url(re.compile(r"/staff/login\?next="))
+    await page.get_by_label("البريد الإلكتروني").fill(huda.email)
+    await page.get_by_label("كلمة المرور").fill(TEST_PASSWORD)
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#console-status")).to_have_text("متصل.")
+    assert page.url == console and await page.get_attribute("html", "dir") == "rtl"
+
+    sara = await join("trainee", "t1", "سارة")
+    issue = (await sara.ok("issue.raise", category="no_audio", text=HOSTILE))["issue"]
+    card = page.locator(f"[data-issue='{issue['id']}']")
+    await expect(card.locator(".issue-text")).to_have_text(HOSTILE)
+    await card.get_by_role("button", name="تولَّ البلاغ").focus()
+    await page.keyboard.press("Enter")
+    claimed = await sara.event("issue.updated", lambda d: d["issue"]["state"] == "claimed")
+    assert claimed["data"]["issue"]["claimed_by"] == {"name": "هدى"}
+
+    # Hours later: the first pass has long expired; a dropped connection comes back with the
+    # renewed one.
+    await asyncio.sleep(4)
+    assert len(passes) >= 2
+    page_side, server_side = connections[-1]
+    await server_side.close()  # the network drops
+    await page_side.close()
+    for _ in range(100):  # Socket.IO tries again within 1.5 s
+        if len(connections) == 2:
+            break
+        await asyncio.sleep(0.05)
+    assert len(connections) == 2, "the console did not try again"
+    await expect(page.locator("#console-status")).to_have_text("متصل.")  # the renewed pass
+    await sara.ok("issue.message", issue_id=issue["id"], text="ما زال الصوت مقطوعًا")
+    await expect(card.locator(".thread")).to_contain_text("ما زال الصوت مقطوعًا")
+
+    # the helpdesk console links today's session
+    await page.goto(str(server.make_url("/console/department")))
+    await page.get_by_role("link", name=f"لوحة مدير القاعة: {room.title}").click()
+    await expect(page.locator("#console-status")).to_have_text("متصل.")
+    assert errors == []
+
+
+async def test_a_console_whose_pass_expired_unseen_fetches_one_and_connects_again(
+    browser, server, room, staff_member
+):
+    trainer = await staff_member(StaffRole.LEVEL1_AGENT)
+    await assign_room_staff(room.id, None, trainer.id)
+    server.app[keys.ROOM_PASSES].lifetime = timedelta(seconds=3)
+    page = await browser.new_page()
+    connections, renewals = [], {"allowed": True, "refused": 0}
+
+    def through(websocket):
+        connections.append((websocket, websocket.connect_to_server()))
+
+    async def pass_route(route):  # as when a laptop sleeps: no renewal reaches the server
+        if renewals["allowed"]:
+            await route.continue_()
+        else:
+            renewals["refused"] += 1
+            await route.abort()
+
+    await page.route_web_socket(re.compile(r"/socket\.io/"), through)
+    await page.route(re.compile(r"/trainer/pass$"), pass_route)
+    await page.goto(str(server.make_url(f"/rooms/{room.room_id}/trainer?lang=en")))
+    await page.get_by_label("Email").fill(trainer.email)
+    await page.get_by_label("Password").fill(TEST_PASSWORD)
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#console-status")).to_have_text("Connected.")
+    renewals["allowed"] = False
+    await asyncio.sleep(4)  # the pass expired, and its renewal failed
+    assert renewals["refused"] == 1
+    renewals["allowed"] = True
+
+    page_side, server_side = connections[-1]
+    await server_side.close()
+    await page_side.close()
+    for _ in range(100):  # refused token_expired, then a fresh pass and a third connection
+        if len(connections) == 3:
+            break
+        await asyncio.sleep(0.05)
+    assert len(connections) == 3, len(connections)
+    await expect(page.locator("#console-status")).to_have_text("Connected.")
+
+
+async def test_a_host_link_still_opens_the_console_for_someone_logged_in_who_runs_nothing(
+    browser, server, room, token_for, staff_member
+):
+    agent = await staff_member(StaffRole.LEVEL1_AGENT)
+    tabs = await browser.new_context()  # one browser's cookies for the two tabs
+    page = await tabs.new_page()
+    await page.goto(str(server.make_url("/staff/login?next=/console")))
+    await page.get_by_label("البريد الإلكتروني").fill(agent.email)
+    await page.get_by_label("كلمة المرور").fill(TEST_PASSWORD)
+    await page.keyboard.press("Enter")
+    await expect(page.locator("h1")).to_have_text("قائمة المستوى الأول")
+
+    console = str(server.make_url(f"/rooms/{room.room_id}/manager"))
+    await page.goto(console)  # no token: the helpdesk log-in decides, and refuses
+    await expect(page.locator("h1")).to_have_text("لا يمكنك فتح هذه اللوحة")
+    await page.goto(f"{console}#token={token_for('manager', 'm1', 'منى')}")  # the platform's link
+    await expect(page.locator("#console-status")).to_have_text("متصل.")
+    assert page.url == f"{console}?with=host-token"  # and the token left the address bar
+    # and when the link opens in a new tab
+    tab = await tabs.new_page()
+    await tab.goto(f"{console}#token={token_for('manager', 'm2', 'سعاد')}")
+    await expect(tab.locator("#console-status")).to_have_text("متصل.")
+    assert tab.url == f"{console}?with=host-token"

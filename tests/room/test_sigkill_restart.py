@@ -3,55 +3,22 @@ reconnect and resync (DESIGN.md, State)."""
 
 import asyncio
 import os
-import secrets
 import signal
-import socket
 import subprocess
 import sys
 import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
 import socketio
-from tortoise.contrib.test import truncate_all_models
 
 from classroom_helper.adapters.host_tokens import mint_host_token
-from classroom_helper.bootstrap import tortoise_config
-from helpdesk.adapters import database
-from helpdesk.adapters.orm.institute import HostPlatform, RoomSession
-from helpdesk.config import Config
-from helpdesk.domain.institute import RoomRole, RoomState
+from helpdesk.domain.institute import RoomRole
+from tests.processes import free_port, seed_open_room
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-async def seed(database_url: str) -> tuple[str, str]:
-    orm = tortoise_config(Config.from_env({"DATABASE_URL": database_url, "SECRET_KEY": "x"}))
-    context = await database.connect(orm)
-    try:
-        await truncate_all_models()
-        platform = await HostPlatform.create(id="lms", name="LMS", secret=secrets.token_urlsafe(32))
-        now = datetime.now(UTC)
-        room = await RoomSession.create(
-            room_id=f"room-{uuid.uuid4().hex[:8]}",
-            title="Kill test",
-            scheduled_start=now,
-            scheduled_end=now + timedelta(hours=2),
-            state=RoomState.OPEN,
-            opened_at=now,
-        )
-        return platform.secret, room.room_id
-    finally:
-        await context.close_connections()
 
 
 class Server:
@@ -116,7 +83,7 @@ class Person:
 
 
 async def test_sigkill_loses_nothing_acknowledged(database_url, tmp_path):
-    secret, room_id = await seed(database_url)
+    secret, room_id = await seed_open_room(database_url, "Kill test")
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},

@@ -65,6 +65,9 @@ async def test_keyboard_only_raise_with_focus_into_the_panel_and_back(
     assert await focused(page) == "problem"
     await page.keyboard.type("Keyboard only")
     await page.keyboard.press("Tab")
+    assert await focused(page) == "diagnostics"  # one line, opened on demand
+    await page.keyboard.press("Enter")
+    await page.keyboard.press("Tab")
     assert await focused(page) == "remove-browser"
     await page.keyboard.press("Enter")  # remove the browser line; focus stays on the list
     assert await focused(page) == "remove-os"

@@ -7,9 +7,10 @@ const ACK_TIMEOUT_MS = 15000;
 // room.sync asks again for the last few events: one still in flight at a drop is not missed, and
 // what comes twice is ignored (docs/realtime-protocol.md, section 3.1).
 const SYNC_MARGIN = 20;
+const RESYNC_SPREAD_MS = 2000; // room.resync: sync within this long
 const APPLIED_KEPT = 1000;
 // Refusals that pass: the action is kept and sent again with its cid (the protocol's advice).
-const RETRIED = ["internal_error", "rate_limited"];
+const RETRIED = ["internal_error", "rate_limited", "unavailable"];
 const RETRY_MS = 3000;
 export const OPEN_STATES = ["raised", "claimed", "reopened"];
 
@@ -35,6 +36,14 @@ export class Room {
       auth: { token, locale, ...(room ? { room } : {}) }, // locale: the words of a refusal
     });
     this.socket.on("connect", () => this.resync());
+    // The server's processes lost touch for a while: what they sent meanwhile comes by sync. Spread
+    // over a moment, so that a whole institute does not ask at the same instant.
+    this.socket.on("room.resync", () => {
+      setTimeout(
+        () => this.socket.connected && this.buffered === null && this.resync(),
+        Math.random() * RESYNC_SPREAD_MS,
+      );
+    });
     this.socket.on("disconnect", (reason) => {
       this.setStatus("reconnecting");
       // The server closed us on purpose (e.g. a restart): Socket.IO does not come back on its own.
@@ -42,6 +51,11 @@ export class Room {
     });
     this.socket.on("connect_error", (error) => {
       if (this.socket.active) return this.setStatus("reconnecting"); // a network error: it retries
+      if (error.data?.code === "unavailable") {
+        // Sanad cannot reach its database for a moment: the same token will do shortly.
+        setTimeout(() => this.socket.connect(), RETRY_MS);
+        return this.setStatus("reconnecting");
+      }
       this.refusal = { code: error.data?.code || "refused", message: error.message };
       this.setStatus("refused");
       window.dispatchEvent(new CustomEvent("sanad:token-refused", { detail: { ...this.refusal } }));

@@ -223,39 +223,54 @@ export class TechnicalTab {
   }
 
   renderDiagnostics() {
+    // One line until the trainee opens it: in the middle of a class the send button must be in
+    // view, and the line still says what goes with the problem.
     const kept = this.diagnostics.filter((d) => !d.removed);
     fill(
       this.diagnosticsRegion,
-      h("h3", { id: "sanad-diag-title" }, t("Sent with your problem to help the room manager")),
-      kept.length
-        ? h(
-            "ul",
-            { "aria-labelledby": "sanad-diag-title", "data-role": "diagnostics" },
-            kept.map((d) =>
-              h(
-                "li",
-                { "data-diagnostic": d.key },
+      h(
+        "details",
+        {
+          open: this.diagnosticsOpen,
+          ontoggle: (e) => (this.diagnosticsOpen = e.target.open),
+        },
+        h(
+          "summary",
+          { id: "sanad-diag-title", "data-key": "diagnostics" },
+          t("Sent with your problem to help the room manager (%(count)s)", {
+            count: formatNumber(kept.length),
+          }),
+        ),
+        kept.length
+          ? h(
+              "ul",
+              { "aria-labelledby": "sanad-diag-title", "data-role": "diagnostics" },
+              kept.map((d) =>
                 h(
-                  "span",
-                  {},
-                  `${d.label}: `,
-                  h("bdi", { dir: d.shown === d.value ? "ltr" : null }, String(d.shown)),
-                ),
-                h(
-                  "button",
-                  {
-                    type: "button",
-                    class: "remove",
-                    "data-key": `remove-${d.key}`,
-                    "aria-label": t("Remove: %(item)s", { item: d.label }),
-                    onclick: () => this.removeDiagnostic(d.key),
-                  },
-                  "×",
+                  "li",
+                  { "data-diagnostic": d.key },
+                  h(
+                    "span",
+                    {},
+                    `${d.label}: `,
+                    h("bdi", { dir: d.shown === d.value ? "ltr" : null }, String(d.shown)),
+                  ),
+                  h(
+                    "button",
+                    {
+                      type: "button",
+                      class: "remove",
+                      "data-key": `remove-${d.key}`,
+                      "aria-label": t("Remove: %(item)s", { item: d.label }),
+                      onclick: () => this.removeDiagnostic(d.key),
+                    },
+                    "×",
+                  ),
                 ),
               ),
-            ),
-          )
-        : h("p", { class: "muted" }, t("Nothing about your device will be sent.")),
+            )
+          : h("p", { class: "muted" }, t("Nothing about your device will be sent.")),
+      ),
     );
   }
 

@@ -17,6 +17,9 @@ class DeskSettings(Model):
     closing = fields.CharField(max_length=5, default="17:00")
     warn_share = fields.FloatField(default=0.75)
     reopen_days = fields.IntField(default=14)
+    # A new random value whenever the settings, the holidays, the category map or the webhooks
+    # change: a process reuses the desk it built while the revision it read is the same.
+    revision = fields.CharField(max_length=32, default="", db_default="")
 
     class Meta:
         app = "helpdesk"
