@@ -230,10 +230,8 @@ export class TechnicalTab {
       this.diagnosticsRegion,
       h(
         "details",
-        {
-          open: this.diagnosticsOpen,
-          ontoggle: (e) => (this.diagnosticsOpen = e.target.open),
-        },
+        // Open as the trainee left it, read from the page: the toggle event comes a moment late.
+        { open: this.diagnosticsRegion.querySelector("details")?.open },
         h(
           "summary",
           { id: "sanad-diag-title", "data-key": "diagnostics" },
