@@ -233,7 +233,9 @@ async def _fan_out(app: web.Application):
     if fanout is None:
         yield
         return
-    fanout.on_recovered = app[keys.ROOM].tell_clients_to_sync
+    room = app[keys.ROOM]
+    fanout.on_recovered = room.tell_clients_to_sync
+    fanout.on_room_event, room.share = room.in_order.arrived, fanout.publish_room_event
     app[keys.SIO].manager_initialized = True
     fanout.initialize()
     yield

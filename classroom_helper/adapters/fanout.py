@@ -30,7 +30,9 @@ from redis.backoff import NoBackoff
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT = "sanad.heartbeat"  # a pub/sub message method of our own; python-socketio ignores it
+# pub/sub message methods of our own, beside python-socketio's
+HEARTBEAT = "sanad.heartbeat"
+ROOM_EVENT = "sanad.room_event"  # a stored room event, put in order by each process
 
 
 class RedisFanout(socketio.AsyncRedisManager):
@@ -52,6 +54,8 @@ class RedisFanout(socketio.AsyncRedisManager):
         self.heartbeat_every, self.overdue_after = heartbeat_every, overdue_after
         # Called with `everywhere=True` when messages of this process were lost to the others.
         self.on_recovered: Callable[[bool], Awaitable[None]] | None = None
+        # Given the room events of the other processes (its own, it hands out before publishing).
+        self.on_room_event: Callable[[dict], Awaitable[None]] | None = None
         # No retry inside redis-py: the writer retries on its own (and knows Redis is down), and a
         # reconnection of the subscription there would hide the gap in what was heard.
         self.publisher = Redis.from_url(url, max_connections=1, **_CONNECTIONS)
@@ -85,6 +89,9 @@ class RedisFanout(socketio.AsyncRedisManager):
         return f"{reason} ({self.redis_error})" if self.redis_error else reason
 
     # --- out: one writer, one connection -----------------------------------------------------------
+
+    async def publish_room_event(self, message: dict) -> None:
+        await self._publish({"method": ROOM_EVENT, "host_id": self.host_id, **message})
 
     async def _publish(self, data: dict) -> None:
         while len(self.outbox) >= self.outbox_limit and self.publishing:
@@ -148,6 +155,10 @@ class RedisFanout(socketio.AsyncRedisManager):
                     if data.get("method") == HEARTBEAT:
                         if data.get("host_id") == self.host_id:
                             await self._heard()
+                        continue
+                    if data.get("method") == ROOM_EVENT:
+                        if data.get("host_id") != self.host_id and self.on_room_event:
+                            await self.on_room_event(data)
                         continue
                     yield data
             except asyncio.CancelledError:

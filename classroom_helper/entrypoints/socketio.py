@@ -22,9 +22,10 @@ from classroom_helper.domain.people import Person, Role
 from classroom_helper.domain.room_issues import TicketRules
 from classroom_helper.entrypoints.identity import person_from
 from classroom_helper.entrypoints.room_metrics import RoomMetrics
+from classroom_helper.entrypoints.room_order import InOrder, Message
 from classroom_helper.services import issues, presence, questions, reroute, sessions
 from classroom_helper.services.actions import run_once
-from classroom_helper.services.room_log import Outcome, wire
+from classroom_helper.services.room_log import Outcome, current_seq, events_between, wire
 from classroom_helper.services.rooms import room_session
 from classroom_helper.services.sync import sync
 from helpdesk.adapters import database
@@ -100,6 +101,29 @@ def person_room(room_id: str, sub: str) -> str:
     return f"{room_id}:person:{sub}"
 
 
+def addressed(event: RoomEventRecord) -> Message:
+    """A stored event with the Socket.IO rooms that hear it, as each audience sees it."""
+    staff = [
+        target
+        for wanted, target in (
+            (event.to_managers, staff_rooms(event.room_id)[Role.ROOM_MANAGER]),
+            (event.to_trainers, staff_rooms(event.room_id)[Role.TRAINER]),
+        )
+        if wanted
+    ]
+    trainees = [trainees_room(event.room_id)] if event.to_trainees else []
+    if event.to_person:
+        trainees.append(person_room(event.room_id, event.to_person))
+    return {
+        "room": event.room_id,
+        "seq": event.seq,
+        "staff": staff,
+        "for_staff": wire(event, for_trainee=False) if staff else None,
+        "trainees": trainees,
+        "for_trainees": wire(event, for_trainee=True) if trainees else None,
+    }
+
+
 class RoomGateway:
     """The live room on one Socket.IO server (one process; Redis carries emits between processes)."""
 
@@ -123,6 +147,10 @@ class RoomGateway:
         self._swept_at = clock()
         self._departures_to_record: set[str] = set()
         self._room_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.in_order = InOrder(self.hand_out, self._read_log)
+        # The other processes' way to this process's events: the Redis fan-out, when there is one
+        # (the composition root sets it).
+        self.share: Callable[[Message], Awaitable[None]] | None = None
         bus.subscribe(TicketChanged, self.on_ticket_changed)
         sio.on("connect", self.connect)
         sio.on("disconnect", self.disconnect)
@@ -156,6 +184,8 @@ class RoomGateway:
         await room_session(room_pass.room_id)
         person = person_from(room_pass)
         await self.sio.save_session(sid, {"person": person})
+        if not self.in_order.follows(person.room):
+            self.in_order.follow(person.room, await current_seq(person.room))
         if person.role is Role.TRAINEE:
             await self.sio.enter_room(sid, trainees_room(person.room))
             await self.sio.enter_room(sid, person_room(person.room, person.sub))
@@ -267,23 +297,24 @@ class RoomGateway:
             await self.bus.publish(published)
 
     async def emit_event(self, event: RoomEventRecord) -> None:
-        staff = [
-            target
-            for wanted, target in (
-                (event.to_managers, staff_rooms(event.room_id)[Role.ROOM_MANAGER]),
-                (event.to_trainers, staff_rooms(event.room_id)[Role.TRAINER]),
-            )
-            if wanted
-        ]
-        trainees = [trainees_room(event.room_id)] if event.to_trainees else []
-        if event.to_person:
-            trainees.append(person_room(event.room_id, event.to_person))
-        if staff:
-            await self.sio.emit("room.event", wire(event, for_trainee=False), to=staff)
-            self.metrics.handed_to_staff(event)
-        if trainees:
-            await self.sio.emit("room.event", wire(event, for_trainee=True), to=trainees)
+        message = addressed(event)
+        await self.in_order.arrived(message)
+        if self.share is not None:
+            await self.share(message)
+        self.metrics.handed_to_staff(event)
         self.metrics.room_event_sent(event)
+
+    async def hand_out(self, message: Message) -> None:
+        """To this process's clients in the event's audience (in the room's order: InOrder)."""
+        for rooms, data in (
+            (message["staff"], message["for_staff"]),
+            (message["trainees"], message["for_trainees"]),
+        ):
+            if rooms:
+                await self.sio.emit("room.event", data, to=rooms, ignore_queue=True)
+
+    async def _read_log(self, room_id: str, after: int, before: int) -> list[Message]:
+        return [addressed(event) for event in await events_between(room_id, after, before)]
 
     async def on_ticket_changed(self, event: TicketChanged) -> None:
         """The helpdesk moved a ticket; if it came from a room issue, its trainee is told there."""

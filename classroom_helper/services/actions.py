@@ -2,8 +2,8 @@
 client-made id, so that a retried send (a lost ack, a reconnect) changes nothing twice.
 
 A retry also sends the action's events again: the first try may have been committed and never
-sent (the database cut the connection between the commit and the ack). Clients apply each `seq`
-once, so those who had them lose nothing."""
+sent (the database cut the connection between the commit and the ack). Each process hands out
+each `seq` once (entrypoints/room_order.py), so those who had them get nothing twice."""
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime

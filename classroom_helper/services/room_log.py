@@ -91,6 +91,13 @@ async def current_seq(room_id: str) -> int:
     return ledger.seq if ledger else 0
 
 
+async def events_between(room_id: str, after: int, before: int) -> list[RoomEventRecord]:
+    """The room's stored events after `after` and before `before`, in order (at most a replay's
+    worth: the rest on the next call)."""
+    query = RoomEventRecord.filter(room_id=room_id, seq__gt=after, seq__lt=before)
+    return await query.order_by("seq").limit(REPLAY_LIMIT)
+
+
 async def missed_events(person: Person, last_seq: int, up_to: int) -> list[dict[str, Any]] | None:
     """The events after `last_seq` this person may see, or None when a snapshot is due."""
     if last_seq > up_to or up_to - last_seq > REPLAY_LIMIT:

@@ -11,6 +11,10 @@ import socketio
 
 from classroom_helper.adapters.host_tokens import mint_host_token
 from classroom_helper.adapters.orm import ClientActionRecord, RoomIssueRecord
+from classroom_helper.domain import payloads
+from classroom_helper.domain.people import Person, Role
+from classroom_helper.entrypoints.socketio import USE_CASES
+from classroom_helper.services.actions import run_once
 from helpdesk.domain.institute import RoomRole, RoomState
 from tests.room.conftest import RoomClient
 
@@ -179,21 +183,48 @@ async def test_a_retry_the_issue_itself_would_refuse_gets_the_first_answer(join)
     assert await ClientActionRecord.filter(person_sub="t1").count() == 2
 
 
-async def test_a_retry_sends_the_actions_events_again(join):
-    """The first try may have been stored and never sent (the database cut the connection between
-    the commit and the ack: tests/scaleout/test_postgres_restart.py). Clients apply each seq once."""
+async def stored_but_never_sent(room_id: str, sub: str, event: str, cid: str, **fields) -> int:
+    """What a process does when the database cuts the connection between the commit and the ack,
+    or when it dies there: the action is committed, its events never leave. Their seq."""
+    person = Person(sub=sub, name=sub, role=Role.TRAINEE, room=room_id)
+    payload = payloads.parse(event, {"cid": cid, **fields})
+    now = datetime.now(UTC)
+    outcome = await run_once(
+        person, event, cid, now, lambda: USE_CASES[event](person, payload, now)
+    )
+    return outcome.events[0].seq
+
+
+async def test_a_retry_sends_the_events_its_first_try_stored(join, room):
     manager = await join("manager", "m1")
     sara = await join("trainee", "t1")
-    issue = (await sara.ok("issue.raise", category="no_audio"))["issue"]
-    message = {"cid": uuid.uuid4().hex, "issue_id": issue["id"], "text": "hello"}
-    await sara.call("issue.message", message)
-    await sara.call("issue.message", message)
-    for _ in range(100):
-        sent = [e["seq"] for e in manager.events if e["type"] == "issue.message"]
-        if len(sent) == 2:
-            break
-        await asyncio.sleep(0.05)
-    assert len(sent) == 2 and sent[0] == sent[1]
+    cid = uuid.uuid4().hex
+    seq = await stored_but_never_sent(room.room_id, "t1", "issue.raise", cid, category="no_audio")
+    await asyncio.sleep(0.5)
+    assert manager.events == []
+    again = await sara.ok("issue.raise", cid=cid, category="no_audio")
+    raised = await manager.event("issue.raised")
+    assert raised["seq"] == seq and raised["data"]["issue"]["id"] == again["issue"]["id"]
+    await sara.ok("issue.raise", cid=cid, category="no_audio")  # handed out once only
+    await sara.ok("issue.withdraw", issue_id=again["issue"]["id"])
+    await manager.event("issue.updated", lambda d: d["issue"]["state"] == "withdrawn")
+    assert [e["seq"] for e in manager.events] == [seq, seq + 1]
+
+
+async def test_an_event_another_process_stored_but_never_sent_comes_before_the_next(join, room):
+    """A process died between its commit and its publish: the next event of the room shows the
+    gap, and the missing one is read from the room's log, then both go out in order."""
+    manager = await join("manager", "m1")
+    sara = await join("trainee", "t1")
+    lost = await stored_but_never_sent(
+        room.room_id, "t2", "issue.raise", uuid.uuid4().hex, category="no_video"
+    )
+    await sara.ok("issue.raise", category="no_audio")
+    await manager.event("issue.raised", lambda d: d["issue"]["trainee"]["sub"] == "t1")
+    assert [(e["seq"], e["data"]["issue"]["category"]) for e in manager.events] == [
+        (lost, "no_video"),
+        (lost + 1, "no_audio"),
+    ]
 
 
 async def test_bad_payloads_get_an_error_and_the_connection_stays_up(join):
