@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from helpdesk.adapters.orm.desk import CategoryRoute, DeskSettings, Holiday, SavedReply, Webhook
+from helpdesk.adapters.orm.desk import (
+    SETTINGS_ID,
+    CategoryRoute,
+    DeskSettings,
+    Holiday,
+    SavedReply,
+    Webhook,
+)
 from helpdesk.adapters.orm.institute import Department, RoomSession
 from helpdesk.domain.calendar import (
     Availability,
@@ -21,8 +28,6 @@ from helpdesk.domain.institute import RoomState
 from helpdesk.domain.sla import SlaPolicy
 from helpdesk.domain.tickets import Category
 from helpdesk.i18n import N_
-
-SETTINGS_ID = 1
 
 
 class InvalidSetting(ValueError):
@@ -68,8 +73,12 @@ async def ensure_settings(time_zone: ZoneInfo) -> DeskSettings:
 _last_desk: tuple[tuple[str, int], Desk] | None = None
 
 
-async def load_desk(around: datetime) -> Desk:
+async def load_desk(around: datetime, revision: str = "") -> Desk:
+    """`revision`: the settings row's revision as the caller has just read it (a ticket's creation
+    reads it with the new ticket's id, in one round trip); read here when not given."""
     global _last_desk
+    if revision and _last_desk is not None and _last_desk[0] == (revision, around.year):
+        return _last_desk[1]
     settings = await DeskSettings.get_or_none(id=SETTINGS_ID) or DeskSettings()
     key = (settings.revision, around.year)
     if settings.revision and _last_desk is not None and _last_desk[0] == key:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from helpdesk.adapters.orm.institute import Department
+from helpdesk.adapters.orm.new_tickets import begin_opening, store_new_ticket
 from helpdesk.adapters.orm.tickets import Ticket, TicketEvent
 from helpdesk.domain import tickets as lifecycle
 from helpdesk.domain.access import StaffAction, StaffActor, TicketScope, may
@@ -123,37 +124,37 @@ async def open_ticket(
     _text(requester.email, N_("email"), 254, required=False)
     _text(requester.phone, N_("phone"), 40, required=False)
     _text(requester.ref, N_("requester reference"), 100, required=False)
-    async with in_transaction():  # one connection for the whole use case, reads included
-        desk = await load_desk(now)
-        due = deadlines_for(now, Priority(priority), desk.calendar, desk.policy)
-        ticket = await Ticket.create(
-            kind=kind,
-            category=category,
-            channel=channel,
-            subject=subject,
-            description=description,
-            requester_ref=requester.ref,
-            requester_name=requester.name.strip(),
-            requester_email=requester.email.strip(),
-            requester_phone=requester.phone.strip(),
-            contact_preference=requester.contact_preference,
-            requester_locale=requester.locale,
-            room_session_id=room_session_id,
-            course_id=course_id,
-            priority=priority,
-            status=Status.NEW,
-            routed_department_id=desk.routes.get(Category(category)),
-            tracking_secret=secrets.token_urlsafe(24),
-            received_at=now,
-            referral_due_at=due.referral_due,
-            referral_warn_at=due.referral_warn_at,
-            referral_check_at=due.referral_warn_at,
-            first_response_due_at=due.first_response_due,
-            resolution_due_at=due.resolution_due,
-        )
-        ticket.number = ticket_number(now.year, ticket.id)
-        await ticket.save(update_fields=["number"])
-        await TicketEvent.create(
+    opening = await begin_opening()
+    desk = await load_desk(now, opening.desk_revision)
+    due = deadlines_for(now, Priority(priority), desk.calendar, desk.policy)
+    ticket = Ticket(
+        kind=kind,
+        category=category,
+        channel=channel,
+        subject=subject,
+        description=description,
+        requester_ref=requester.ref,
+        requester_name=requester.name.strip(),
+        requester_email=requester.email.strip(),
+        requester_phone=requester.phone.strip(),
+        contact_preference=requester.contact_preference,
+        requester_locale=requester.locale,
+        room_session_id=room_session_id,
+        course_id=course_id,
+        priority=priority,
+        status=Status.NEW,
+        routed_department_id=desk.routes.get(Category(category)),
+        tracking_secret=secrets.token_urlsafe(24),
+        received_at=now,
+        referral_due_at=due.referral_due,
+        referral_warn_at=due.referral_warn_at,
+        referral_check_at=due.referral_warn_at,
+        first_response_due_at=due.first_response_due,
+        resolution_due_at=due.resolution_due,
+    )
+
+    def first_rows(ticket: Ticket) -> list:
+        opened = TicketEvent(
             ticket=ticket,
             at=now,
             actor=actor,
@@ -164,8 +165,15 @@ async def open_ticket(
             is_public=True,
             body=description,
         )
-        for row in requester_notifications(ticket, NotificationKind.CREATED, now, desk.webhooks):
-            await row.save()
+        return [
+            opened,
+            *requester_notifications(ticket, NotificationKind.CREATED, now, desk.webhooks),
+        ]
+
+    # all or nothing: the numbered ticket, its first line and its acknowledgement
+    await store_new_ticket(
+        ticket, opening, lambda serial: ticket_number(now.year, serial), first_rows
+    )
     if bus is not None:
         await bus.publish(TicketOpened(ticket.id, ticket.number, channel, room_id))
         await bus.publish(changed_event(ticket, "opened"))

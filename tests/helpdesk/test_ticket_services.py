@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from tortoise.exceptions import IntegrityError
 
 from helpdesk.adapters.orm.desk import Notification
 from helpdesk.adapters.orm.tickets import Ticket, TicketEvent
@@ -52,6 +53,28 @@ async def test_bad_input_is_refused_and_nothing_is_stored():
         with pytest.raises(svc.InvalidInput):
             await new_ticket(subject=subject)
     assert await Ticket.all().count() == 0
+
+
+async def test_a_ticket_is_stored_with_its_first_line_and_acknowledgement_or_not_at_all(
+    monkeypatch,
+):
+    # On PostgreSQL one statement stores all three; here the database refuses the outbox row.
+    made = svc.requester_notifications
+
+    def refused(*args, **kwargs):
+        rows = made(*args, **kwargs)
+        rows[0].ticket_id = 2**31 - 1  # no such ticket: the foreign key refuses the row
+        return rows
+
+    monkeypatch.setattr(svc, "requester_notifications", refused)
+    with pytest.raises(IntegrityError):
+        await new_ticket()
+    assert await Ticket.all().count() == 0
+    assert await TicketEvent.all().count() == 0
+    assert await Notification.all().count() == 0
+    monkeypatch.setattr(svc, "requester_notifications", made)
+    ticket = await new_ticket()
+    assert await outbox(ticket) == [("created", "email", "trainee@example.com")]
 
 
 async def test_the_department_path_is_recorded_and_the_requester_told(staff_member):

@@ -6,6 +6,8 @@ from tortoise.models import Model
 
 from helpdesk.domain.tickets import Category
 
+SETTINGS_ID = 1  # the one row of DeskSettings
+
 
 class DeskSettings(Model):
     # One row: the calendar and clocks the administrator edits (the time zone comes from the config).
