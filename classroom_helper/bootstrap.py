@@ -10,6 +10,7 @@ import contextlib
 import gc
 import hashlib
 import logging
+from functools import partial
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -18,6 +19,7 @@ import socketio
 from aiohttp import hdrs, web
 from aiohttp_session import setup as setup_sessions
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
+from engineio.async_drivers import aiohttp as engineio_aiohttp
 from redis.asyncio import Redis
 
 import classroom_helper
@@ -68,7 +70,13 @@ def tortoise_config(config: Config) -> dict:
 def build_app(config: Config) -> web.Application:
     proxies = [middleware.client_address(config.trusted_proxies)] if config.trusted_proxies else []
     app = web.Application(
-        middlewares=[*proxies, middleware.request_log, middleware.locale, middleware.errors],
+        middlewares=[
+            middleware.long_lived_first,
+            *proxies,
+            middleware.request_log,
+            middleware.locale,
+            middleware.errors,
+        ],
         client_max_size=2 * 1024**2,
     )
     app[keys.CONFIG] = config
@@ -151,20 +159,32 @@ def _socketio_server(fanout: RedisFanout | None) -> socketio.AsyncServer:
 
 
 def _serve_socketio(app: web.Application, sio: socketio.AsyncServer) -> None:
-    """Socket.IO at /socket.io/ (as `sio.attach`), without permessage-deflate. Browsers offer it
-    and aiohttp accepts it by default; each connection then keeps its own zlib streams for
-    messages of a few hundred bytes: 142 KB per idle connection instead of 34 KB, measured on the
-    bare relay (docs/performance.md), and ~30 µs more CPU per event (STACK.md)."""
-
-    async def endpoint(request: web.Request) -> web.StreamResponse:
-        if hdrs.SEC_WEBSOCKET_EXTENSIONS in request.headers:
-            headers = request.headers.copy()
-            del headers[hdrs.SEC_WEBSOCKET_EXTENSIONS]
-            request = request.clone(headers=headers)
-        return await sio.handle_request(request)
-
+    """Socket.IO at /socket.io/ (as `sio.attach`), outside the other middlewares (their frames
+    would stay suspended for each websocket's life: ~2 KB per connection), with its own request
+    id and log line, and without permessage-deflate (`_WebSocketWithoutDeflate`)."""
+    sio.eio._async = {**sio.eio._async, "websocket": _WebSocketWithoutDeflate}
+    endpoint = middleware.outside_middlewares(
+        partial(middleware.request_log, handler=sio.handle_request)
+    )
     for method in (hdrs.METH_GET, hdrs.METH_POST, hdrs.METH_OPTIONS):
         app.router.add_route(method, SOCKETIO_PATH, endpoint)
+
+
+class _WebSocketWithoutDeflate(engineio_aiohttp.WebSocket):
+    """Engine.IO's aiohttp websocket, refusing permessage-deflate. Browsers offer it and aiohttp
+    accepts it by default; each connection then keeps its own zlib streams for messages of a few
+    hundred bytes: 142 KB per idle connection instead of 34 KB, measured on the bare relay
+    (docs/performance.md), and ~30 µs more CPU per event (STACK.md). Refused here rather than by
+    removing the offer from a copy of the request, which kept both requests alive (~4 KB)."""
+
+    async def __call__(self, environ: dict) -> web.WebSocketResponse:
+        self._sock = web.WebSocketResponse(
+            max_msg_size=self.server.max_http_buffer_size, compress=False
+        )
+        await self._sock.prepare(environ["aiohttp.request"])
+        self.environ = environ
+        await self.handler(self)
+        return self._sock
 
 
 def _session_key(secret_key: str) -> bytes:
@@ -174,14 +194,11 @@ def _session_key(secret_key: str) -> bytes:
 def _pages_only(processor):
     """aiohttp_jinja2 runs the context processors before every request. The page context costs a
     session (and its cookie) and the contact-centre banner's queries: the JSON API renders no page
-    (4 of the 14 statements of a ticket's creation), and Socket.IO would keep it all for each
-    websocket's whole life (~2 KB per connection; docs/performance.md)."""
+    (4 of the 14 statements of a ticket's creation). Socket.IO never reaches them
+    (`middleware.long_lived_first`)."""
 
     async def process(request: web.Request) -> dict:
-        path = request.path
-        return (
-            {} if path == SOCKETIO_PATH or path.startswith(API_PREFIX) else await processor(request)
-        )
+        return {} if request.path.startswith(API_PREFIX) else await processor(request)
 
     return process
 
