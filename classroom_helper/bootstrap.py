@@ -164,7 +164,7 @@ def _serve_socketio(app: web.Application, sio: socketio.AsyncServer) -> None:
     id and log line, and without permessage-deflate (`_WebSocketWithoutDeflate`)."""
     sio.eio._async = {**sio.eio._async, "websocket": _WebSocketWithoutDeflate}
     endpoint = middleware.outside_middlewares(
-        partial(middleware.request_log, handler=sio.handle_request)
+        partial(middleware.request_log, handler=sio.eio.handle_request)
     )
     for method in (hdrs.METH_GET, hdrs.METH_POST, hdrs.METH_OPTIONS):
         app.router.add_route(method, SOCKETIO_PATH, endpoint)

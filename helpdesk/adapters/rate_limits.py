@@ -81,15 +81,14 @@ class InMemoryWindow:
     def __init__(self, amount: int, seconds: float):
         self.amount, self.seconds = amount, seconds
         self.hits: dict[tuple[str, ...], list[float]] = {}
-        self.until_purge = 10_000
+        self.purged_at = float("-inf")
 
     def test(self, key: tuple[str, ...], now: float) -> bool:
         hits = self.hits.get(key)
         return hits is None or len(hits) < self.amount or now - hits[0] >= self.seconds
 
     def hit(self, key: tuple[str, ...], now: float) -> bool:
-        self.until_purge -= 1
-        if self.until_purge <= 0:
+        if now - self.purged_at >= self.seconds:
             self.purge(now)
         hits = self.hits.get(key)
         if hits is None:
@@ -103,10 +102,7 @@ class InMemoryWindow:
         return True
 
     def purge(self, now: float) -> None:
-        """Forget keys whose last hit is older than the window (memory stays bounded)."""
-        self.until_purge = 10_000
-        stale = [
-            key for key, hits in self.hits.items() if not hits or now - hits[-1] >= self.seconds
-        ]
-        for key in stale:
-            del self.hits[key]
+        """Forget keys whose last hit has left the window, at most once per window: a person
+        connected and quiet holds nothing. A new dict: a dict never shrinks as keys are deleted."""
+        self.purged_at = now
+        self.hits = {key: hits for key, hits in self.hits.items() if now - hits[-1] < self.seconds}
