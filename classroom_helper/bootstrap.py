@@ -10,6 +10,7 @@ import contextlib
 import gc
 import hashlib
 import logging
+from collections.abc import Awaitable
 from functools import partial
 from pathlib import Path
 
@@ -17,6 +18,8 @@ import aiohttp_jinja2
 import jinja2
 import socketio
 from aiohttp import hdrs, web
+from aiohttp_session import STORAGE_KEY as SESSION_STORAGE
+from aiohttp_session import AbstractStorage
 from aiohttp_session import setup as setup_sessions
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from engineio.async_drivers import aiohttp as engineio_aiohttp
@@ -88,10 +91,18 @@ def build_app(config: Config) -> web.Application:
         RedisFanout(config.redis_url, config.socketio_channel) if config.redis_url else None
     )
     app[keys.SIO] = _socketio_server(fanout)
+    sessions = EncryptedCookieStorage(
+        _session_key(config.secret_key),
+        cookie_name=SESSION_COOKIE,
+        httponly=True,
+        samesite="Lax",
+        secure=config.base_url.startswith("https://"),
+        max_age=12 * 3600,
+    )
     app[keys.GUIDANCE_LOOKUPS] = RateLimit(
         guidance.READINESS_LOOKUPS, config.redis_url, f"{config.socketio_channel}-lookups"
     )
-    _serve_socketio(app, app[keys.SIO])
+    _serve_socketio(app, app[keys.SIO], sessions)
     app[keys.INTAKE] = build_intake(config, app[keys.BUS])
     app[keys.INTAKE_RATE_LIMIT] = RateLimit(
         config.channels.web_form_rate_limit, config.redis_url, f"{config.socketio_channel}-intake"
@@ -111,17 +122,7 @@ def build_app(config: Config) -> web.Application:
         RoomMetrics(registry),
     )
 
-    setup_sessions(
-        app,
-        EncryptedCookieStorage(
-            _session_key(config.secret_key),
-            cookie_name=SESSION_COOKIE,
-            httponly=True,
-            samesite="Lax",
-            secure=config.base_url.startswith("https://"),
-            max_age=12 * 3600,
-        ),
-    )
+    setup_sessions(app, sessions)
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(p / "templates") for p in PACKAGES]),
@@ -158,14 +159,22 @@ def _socketio_server(fanout: RedisFanout | None) -> socketio.AsyncServer:
     )
 
 
-def _serve_socketio(app: web.Application, sio: socketio.AsyncServer) -> None:
+def _serve_socketio(
+    app: web.Application, sio: socketio.AsyncServer, sessions: AbstractStorage
+) -> None:
     """Socket.IO at /socket.io/ (as `sio.attach`), outside the other middlewares (their frames
     would stay suspended for each websocket's life: ~2 KB per connection), with its own request
     id and log line, and without permessage-deflate (`_WebSocketWithoutDeflate`)."""
     sio.eio._async = {**sio.eio._async, "websocket": _WebSocketWithoutDeflate}
-    endpoint = middleware.outside_middlewares(
-        partial(middleware.request_log, handler=sio.eio.handle_request)
-    )
+
+    def serve(request: web.Request) -> Awaitable[web.StreamResponse]:
+        # What the sessions middleware would give: the console's namespace admits staff by their
+        # session (read only: a websocket's response is sent before anything could be saved).
+        # Not async, so that it keeps no frame of its own.
+        request[SESSION_STORAGE] = sessions
+        return sio.eio.handle_request(request)
+
+    endpoint = middleware.outside_middlewares(partial(middleware.request_log, handler=serve))
     for method in (hdrs.METH_GET, hdrs.METH_POST, hdrs.METH_OPTIONS):
         app.router.add_route(method, SOCKETIO_PATH, endpoint)
 
