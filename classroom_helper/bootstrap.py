@@ -22,11 +22,11 @@ from aiohttp_session import STORAGE_KEY as SESSION_STORAGE
 from aiohttp_session import AbstractStorage
 from aiohttp_session import setup as setup_sessions
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
-from engineio.async_drivers import aiohttp as engineio_aiohttp
 from redis.asyncio import Redis
 
 import classroom_helper
 import helpdesk
+from classroom_helper.adapters import engineio_aiohttp
 from classroom_helper.adapters.fanout import RedisFanout
 from classroom_helper.adapters.host_tokens import RoomPasses
 from classroom_helper.domain.room_issues import TicketRules
@@ -164,8 +164,9 @@ def _serve_socketio(
 ) -> None:
     """Socket.IO at /socket.io/ (as `sio.attach`), outside the other middlewares (their frames
     would stay suspended for each websocket's life: ~2 KB per connection), with its own request
-    id and log line, and without permessage-deflate (`_WebSocketWithoutDeflate`)."""
-    sio.eio._async = {**sio.eio._async, "websocket": _WebSocketWithoutDeflate}
+    id and log line; Engine.IO's aiohttp driver without permessage-deflate and without a copy of
+    every header per connection (`engineio_aiohttp.lean_driver`)."""
+    engineio_aiohttp.lean_driver(sio.eio)
 
     def serve(request: web.Request) -> Awaitable[web.StreamResponse]:
         # What the sessions middleware would give: the console's namespace admits staff by their
@@ -177,23 +178,6 @@ def _serve_socketio(
     endpoint = middleware.outside_middlewares(partial(middleware.request_log, handler=serve))
     for method in (hdrs.METH_GET, hdrs.METH_POST, hdrs.METH_OPTIONS):
         app.router.add_route(method, SOCKETIO_PATH, endpoint)
-
-
-class _WebSocketWithoutDeflate(engineio_aiohttp.WebSocket):
-    """Engine.IO's aiohttp websocket, refusing permessage-deflate. Browsers offer it and aiohttp
-    accepts it by default; each connection then keeps its own zlib streams for messages of a few
-    hundred bytes: 142 KB per idle connection instead of 34 KB, measured on the bare relay
-    (docs/performance.md), and ~30 µs more CPU per event (STACK.md). Refused here rather than by
-    removing the offer from a copy of the request, which kept both requests alive (~4 KB)."""
-
-    async def __call__(self, environ: dict) -> web.WebSocketResponse:
-        self._sock = web.WebSocketResponse(
-            max_msg_size=self.server.max_http_buffer_size, compress=False
-        )
-        await self._sock.prepare(environ["aiohttp.request"])
-        self.environ = environ
-        await self.handler(self)
-        return self._sock
 
 
 def _session_key(secret_key: str) -> bytes:
