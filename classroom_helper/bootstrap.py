@@ -10,18 +10,23 @@ import contextlib
 import gc
 import hashlib
 import logging
+from collections.abc import Awaitable
+from functools import partial
 from pathlib import Path
 
 import aiohttp_jinja2
 import jinja2
 import socketio
 from aiohttp import hdrs, web
+from aiohttp_session import STORAGE_KEY as SESSION_STORAGE
+from aiohttp_session import AbstractStorage
 from aiohttp_session import setup as setup_sessions
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from redis.asyncio import Redis
 
 import classroom_helper
 import helpdesk
+from classroom_helper.adapters import engineio_aiohttp
 from classroom_helper.adapters.fanout import RedisFanout
 from classroom_helper.adapters.host_tokens import RoomPasses
 from classroom_helper.domain.room_issues import TicketRules
@@ -68,7 +73,13 @@ def tortoise_config(config: Config) -> dict:
 def build_app(config: Config) -> web.Application:
     proxies = [middleware.client_address(config.trusted_proxies)] if config.trusted_proxies else []
     app = web.Application(
-        middlewares=[*proxies, middleware.request_log, middleware.locale, middleware.errors],
+        middlewares=[
+            middleware.long_lived_first,
+            *proxies,
+            middleware.request_log,
+            middleware.locale,
+            middleware.errors,
+        ],
         client_max_size=2 * 1024**2,
     )
     app[keys.CONFIG] = config
@@ -80,10 +91,18 @@ def build_app(config: Config) -> web.Application:
         RedisFanout(config.redis_url, config.socketio_channel) if config.redis_url else None
     )
     app[keys.SIO] = _socketio_server(fanout)
+    sessions = EncryptedCookieStorage(
+        _session_key(config.secret_key),
+        cookie_name=SESSION_COOKIE,
+        httponly=True,
+        samesite="Lax",
+        secure=config.base_url.startswith("https://"),
+        max_age=12 * 3600,
+    )
     app[keys.GUIDANCE_LOOKUPS] = RateLimit(
         guidance.READINESS_LOOKUPS, config.redis_url, f"{config.socketio_channel}-lookups"
     )
-    _serve_socketio(app, app[keys.SIO])
+    _serve_socketio(app, app[keys.SIO], sessions)
     app[keys.INTAKE] = build_intake(config, app[keys.BUS])
     app[keys.INTAKE_RATE_LIMIT] = RateLimit(
         config.channels.web_form_rate_limit, config.redis_url, f"{config.socketio_channel}-intake"
@@ -103,17 +122,7 @@ def build_app(config: Config) -> web.Application:
         RoomMetrics(registry),
     )
 
-    setup_sessions(
-        app,
-        EncryptedCookieStorage(
-            _session_key(config.secret_key),
-            cookie_name=SESSION_COOKIE,
-            httponly=True,
-            samesite="Lax",
-            secure=config.base_url.startswith("https://"),
-            max_age=12 * 3600,
-        ),
-    )
+    setup_sessions(app, sessions)
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(p / "templates") for p in PACKAGES]),
@@ -150,19 +159,23 @@ def _socketio_server(fanout: RedisFanout | None) -> socketio.AsyncServer:
     )
 
 
-def _serve_socketio(app: web.Application, sio: socketio.AsyncServer) -> None:
-    """Socket.IO at /socket.io/ (as `sio.attach`), without permessage-deflate. Browsers offer it
-    and aiohttp accepts it by default; each connection then keeps its own zlib streams for
-    messages of a few hundred bytes: 142 KB per idle connection instead of 34 KB, measured on the
-    bare relay (docs/performance.md), and ~30 µs more CPU per event (STACK.md)."""
+def _serve_socketio(
+    app: web.Application, sio: socketio.AsyncServer, sessions: AbstractStorage
+) -> None:
+    """Socket.IO at /socket.io/ (as `sio.attach`), outside the other middlewares (their frames
+    would stay suspended for each websocket's life: ~2 KB per connection), with its own request
+    id and log line; Engine.IO's aiohttp driver without permessage-deflate and without a copy of
+    every header per connection (`engineio_aiohttp.lean_driver`)."""
+    engineio_aiohttp.lean_driver(sio.eio)
 
-    async def endpoint(request: web.Request) -> web.StreamResponse:
-        if hdrs.SEC_WEBSOCKET_EXTENSIONS in request.headers:
-            headers = request.headers.copy()
-            del headers[hdrs.SEC_WEBSOCKET_EXTENSIONS]
-            request = request.clone(headers=headers)
-        return await sio.handle_request(request)
+    def serve(request: web.Request) -> Awaitable[web.StreamResponse]:
+        # What the sessions middleware would give: the console's namespace admits staff by their
+        # session (read only: a websocket's response is sent before anything could be saved).
+        # Not async, so that it keeps no frame of its own.
+        request[SESSION_STORAGE] = sessions
+        return sio.eio.handle_request(request)
 
+    endpoint = middleware.outside_middlewares(partial(middleware.request_log, handler=serve))
     for method in (hdrs.METH_GET, hdrs.METH_POST, hdrs.METH_OPTIONS):
         app.router.add_route(method, SOCKETIO_PATH, endpoint)
 
@@ -174,14 +187,11 @@ def _session_key(secret_key: str) -> bytes:
 def _pages_only(processor):
     """aiohttp_jinja2 runs the context processors before every request. The page context costs a
     session (and its cookie) and the contact-centre banner's queries: the JSON API renders no page
-    (4 of the 14 statements of a ticket's creation), and Socket.IO would keep it all for each
-    websocket's whole life (~2 KB per connection; docs/performance.md)."""
+    (4 of the 14 statements of a ticket's creation). Socket.IO never reaches them
+    (`middleware.long_lived_first`)."""
 
     async def process(request: web.Request) -> dict:
-        path = request.path
-        return (
-            {} if path == SOCKETIO_PATH or path.startswith(API_PREFIX) else await processor(request)
-        )
+        return {} if request.path.startswith(API_PREFIX) else await processor(request)
 
     return process
 

@@ -1,5 +1,8 @@
 """The Socket.IO endpoint's transport settings (docs/performance.md: memory per connection)."""
 
+import asyncio
+import logging
+
 import aiohttp
 
 
@@ -18,3 +21,44 @@ async def test_long_polling_still_opens_a_session(client):
     response = await client.get("/socket.io/?EIO=4&transport=polling")
     assert response.status == 200
     assert (await response.text()).startswith("0{")
+
+
+async def test_socketio_requests_keep_their_request_id_and_log_line(client, caplog):
+    caplog.set_level(logging.INFO, logger="sanad.http")
+    polling = await client.get(
+        "/socket.io/?EIO=4&transport=polling", headers={"X-Request-Id": "poll-1"}
+    )
+    assert polling.headers["X-Request-Id"] == "poll-1"
+    async with client.ws_connect(
+        "/socket.io/?EIO=4&transport=websocket", headers={"X-Request-Id": "ws-1"}
+    ) as ws:
+        await ws.receive_str(timeout=5)
+    for _ in range(50):  # the websocket's line is written once the server has closed it
+        lines = [r.getMessage() for r in caplog.records if r.name == "sanad.http"]
+        if len(lines) == 2:
+            break
+        await asyncio.sleep(0.05)
+    assert lines[0].startswith("GET /socket.io/ 200 ") and lines[0].endswith(" rid=poll-1")
+    assert lines[1].startswith("GET /socket.io/ 101 ") and lines[1].endswith(" rid=ws-1")
+
+
+async def test_an_open_websocket_is_not_held_by_the_other_middlewares(client):
+    """Each middleware around a websocket stays suspended for its whole life (memory per
+    connection, docs/performance.md): only the request log remains."""
+    async with client.ws_connect("/socket.io/?EIO=4&transport=websocket") as ws:
+        await ws.receive_str(timeout=5)
+        chains = [_awaiting(task.get_coro()) for task in asyncio.all_tasks()]
+        held = next(chain for chain in chains if "AsyncServer.handle_request" in chain)
+    assert "request_log" in held
+    assert not {"locale", "errors", "session_middleware", "context_processors_middleware"} & set(
+        held
+    ), held
+
+
+def _awaiting(coro) -> list[str]:
+    """The names of the coroutines a task's coroutine is suspended in, outermost first."""
+    names = []
+    while coro is not None and hasattr(coro, "cr_code"):
+        names.append(coro.cr_code.co_qualname)
+        coro = coro.cr_await
+    return names

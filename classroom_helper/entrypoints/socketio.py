@@ -146,6 +146,9 @@ class RoomGateway:
         self.closing = False
         self._swept_at = clock()
         self._departures_to_record: set[str] = set()
+        # who each connection of this process is; not python-socketio's session, which costs two
+        # dicts per connection (docs/performance.md: memory per connection)
+        self._people: dict[str, Person] = {}
         self._room_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.in_order = InOrder(self.hand_out, self._read_log)
         # The other processes' way to this process's events: the Redis fan-out, when there is one
@@ -183,7 +186,6 @@ class RoomGateway:
         )
         await room_session(room_pass.room_id)
         person = person_from(room_pass)
-        await self.sio.save_session(sid, {"person": person})
         if not self.in_order.follows(person.room):
             self.in_order.follow(person.room, await current_seq(person.room))
         if person.role is Role.TRAINEE:
@@ -192,9 +194,11 @@ class RoomGateway:
         else:
             await self.sio.enter_room(sid, staff_rooms(person.room)[person.role])
         await presence.arrive(sid, self.process, person, self.clock())
+        self._people[sid] = person  # last: a refused connection is never disconnected
         return person
 
     async def disconnect(self, sid: str, reason: Any = None) -> None:
+        self._people.pop(sid, None)
         if self.closing:  # the server is stopping: its presence rows go stale on their own
             return
         try:
@@ -232,7 +236,7 @@ class RoomGateway:
         return ack
 
     async def _answer(self, event: str, sid: str, data: Any) -> dict[str, Any]:
-        person: Person | None = (await self.sio.get_session(sid)).get("person")
+        person = self._people.get(sid)
         if person is None:
             return self._refusal("ar", RoomError(code="not_connected"))
         if not await self.rate_limit.hit(person.room, person.sub):

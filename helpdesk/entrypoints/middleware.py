@@ -41,6 +41,23 @@ DATABASE_AWAY = N_(
 )
 
 
+def outside_middlewares(handler):
+    """Mark a handler that serves connections for their whole life (the Socket.IO websocket):
+    `long_lived_first` then calls it without the middlewares after it, so it keeps its own
+    request id and log line (`request_log` around it) and its own errors."""
+    handler.outside_middlewares = True
+    return handler
+
+
+@web.middleware
+def long_lived_first(request: web.Request, handler):
+    """aiohttp keeps each middleware's frame suspended until its handler returns: for a websocket,
+    its whole life (~2 KB per connection for the five: docs/performance.md). First of all, and not
+    async so that it has no frame of its own, this one hands such requests to their handler."""
+    own = request.match_info.handler
+    return own(request) if getattr(own, "outside_middlewares", False) else handler(request)
+
+
 @web.middleware
 async def request_log(request: web.Request, handler):
     """One line per request; the path only, never the query string (it may carry a token)."""
