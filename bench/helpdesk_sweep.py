@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import tempfile
 import time
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 from tortoise import Tortoise
@@ -30,7 +32,9 @@ from helpdesk.services.referral_clock import sweep_referral_clock
 from helpdesk.services.staff import create_staff
 
 
-async def run(url: str, tickets: int, due: int) -> dict:
+@contextlib.asynccontextmanager
+async def emptied_desk(url: str) -> AsyncIterator[tuple[Config, Department]]:
+    """The benchmark's database migrated and emptied, with a certificates department routed."""
     config = Config.from_env({"DATABASE_URL": url, "SECRET_KEY": "bench", "VAR_DIR": "/tmp"})
     orm = tortoise_config(config)
     context = await database.connect(orm)
@@ -39,6 +43,25 @@ async def run(url: str, tickets: int, due: int) -> dict:
         await truncate_all_models()
         certs = await Department.create(code="certs", name_ar="الشهادات", name_en="Certificates")
         await route_category(Category.CERTIFICATES, certs.id)
+        yield config, certs
+    finally:
+        await context.close_connections()
+
+
+async def add_open_tickets(
+    tickets: int, now: datetime, is_due: Callable[[int], bool], department_id: int
+) -> None:
+    for start in range(0, tickets, 5000):
+        await Ticket.bulk_create(
+            [
+                _ticket(i, now, is_due(i), department_id)
+                for i in range(start, min(tickets, start + 5000))
+            ]
+        )
+
+
+async def run(url: str, tickets: int, due: int) -> dict:
+    async with emptied_desk(url) as (config, certs):
         await create_staff(
             name="مدير الشهادات", email="certs@example.com", password="bench-password-1",
             role=StaffRole.DEPARTMENT_MANAGER, department=certs,
@@ -46,13 +69,7 @@ async def run(url: str, tickets: int, due: int) -> dict:
         await ensure_settings(config.institute_tz)
         now = datetime.now(UTC)
         started = time.perf_counter()
-        for start in range(0, tickets, 5000):
-            await Ticket.bulk_create(
-                [
-                    _ticket(i, now, i < due, certs.id)
-                    for i in range(start, min(tickets, start + 5000))
-                ]
-            )
+        await add_open_tickets(tickets, now, lambda i: i < due, certs.id)
         loaded = time.perf_counter() - started
         # As autovacuum would by now: fresh statistics, so the planner uses the due-time index.
         await Tortoise.get_connection("default").execute_script("ANALYZE")
@@ -78,8 +95,6 @@ async def run(url: str, tickets: int, due: int) -> dict:
             "idle_sweep_ms": round(1000 * idle_seconds, 1),
             "load_seconds": round(loaded, 1),
         }
-    finally:
-        await context.close_connections()
 
 
 def _ticket(i: int, now: datetime, due: bool, department_id: int) -> Ticket:

@@ -20,18 +20,11 @@ from types import SimpleNamespace
 
 from prometheus_client import CollectorRegistry, generate_latest
 from tortoise import Tortoise
-from tortoise.contrib.test import truncate_all_models
 
-from bench.helpdesk_sweep import _ticket
+from bench.helpdesk_sweep import add_open_tickets, emptied_desk
 from classroom_helper.adapters.orm import PresenceRecord
-from classroom_helper.bootstrap import tortoise_config
 from classroom_helper.entrypoints.room_metrics import RoomMetrics, room_figures
-from helpdesk.adapters import database
-from helpdesk.adapters.orm.institute import Department
-from helpdesk.adapters.orm.tickets import Ticket
-from helpdesk.config import Config
 from helpdesk.entrypoints.metrics import _Families, desk_figures
-from helpdesk.services.desk import route_category
 
 ROUNDS = 200_000
 
@@ -65,22 +58,9 @@ def hooks_per_event() -> dict:
 
 
 async def scrape(url: str, tickets: int, connected: int) -> dict:
-    config = Config.from_env({"DATABASE_URL": url, "SECRET_KEY": "bench", "VAR_DIR": "/tmp"})
-    orm = tortoise_config(config)
-    context = await database.connect(orm)
-    try:
-        await database.migrate(orm)
-        await truncate_all_models()
-        certs = await Department.create(code="certs", name_ar="الشهادات", name_en="Certificates")
-        await route_category("certificates", certs.id)
+    async with emptied_desk(url) as (_, certs):
         now = datetime.now(UTC)
-        for start in range(0, tickets, 5000):
-            await Ticket.bulk_create(
-                [
-                    _ticket(i, now, i % 100 == 0, certs.id)
-                    for i in range(start, min(tickets, start + 5000))
-                ]
-            )
+        await add_open_tickets(tickets, now, lambda i: i % 100 == 0, certs.id)
         await PresenceRecord.bulk_create(
             PresenceRecord(
                 sid=f"s{i}", process="p", room_id=f"room-{i % 200}", person_sub=f"t{i}",
@@ -103,8 +83,6 @@ async def scrape(url: str, tickets: int, connected: int) -> dict:
             "scrape_ms_median": round(1000 * sorted(timings)[2], 1),
             "bytes": len(body),
         }
-    finally:
-        await context.close_connections()
 
 
 def main() -> None:
