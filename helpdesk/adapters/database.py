@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import asyncpg
 from tortoise import Tortoise
@@ -48,15 +49,12 @@ class SchemaState:
 
 
 def tortoise_config(database_url: str, apps: dict, timezone: str = "UTC") -> dict:
-    connection: str | dict = database_url
+    connection = expand_db_url(database_url)
     if database_url.startswith("sqlite://"):
-        from pathlib import Path
-
-        Path(database_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
-    else:
-        connection = expand_db_url(database_url)
-        if connection["engine"].endswith("asyncpg"):
-            connection["credentials"].setdefault("reset", _keep_session)
+        Path(connection["credentials"]["file_path"]).parent.mkdir(parents=True, exist_ok=True)
+        connection["engine"] = "helpdesk.adapters.sqlite_on_loop"
+    elif connection["engine"].endswith("asyncpg"):
+        connection["credentials"].setdefault("reset", _keep_session)
     return {
         "connections": {"default": connection},
         "apps": {label: {**app, "default_connection": "default"} for label, app in apps.items()},
