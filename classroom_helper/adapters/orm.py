@@ -278,3 +278,30 @@ async def store_client_action(
         [room_id, person_sub, cid, event, _RESULT.to_db_value(result, ClientActionRecord), at],
     )
     return bool(rows)
+
+
+async def session_state(room_id: str) -> str | None:
+    """The state of the room's session (None: the room is not known)."""
+    connection = _connection()
+    rows = await connection.execute_query_dict(
+        _sql(connection, "SELECT state FROM roomsession WHERE room_id = {}"), [room_id]
+    )
+    return rows[0]["state"] if rows else None
+
+
+_RAISED_AT = RoomIssueRecord._meta.fields_map["raised_at"]
+
+
+async def recent_claims(room_id: str, count: int) -> list[tuple[datetime, datetime]]:
+    """(raised, claimed) of the room's last `count` claimed issues, the latest first."""
+    connection = _connection()
+    rows = await connection.execute_query_dict(
+        _sql(
+            connection,
+            "SELECT raised_at, claimed_at FROM room_issue WHERE room_id = {}"
+            " AND claimed_at IS NOT NULL ORDER BY claimed_at DESC LIMIT {}",
+        ),
+        [room_id, count],
+    )
+    moment = _RAISED_AT.to_python_value
+    return [(moment(row["raised_at"]), moment(row["claimed_at"])) for row in rows]

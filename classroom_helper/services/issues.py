@@ -4,7 +4,8 @@ actions) or on its own (the sweeper): it expects to run inside one transaction."
 
 import json
 from dataclasses import fields
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from tortoise.functions import Count
@@ -17,6 +18,7 @@ from classroom_helper.adapters.orm import (
     insert,
     issue_to_change,
     issues_in_states,
+    recent_claims,
     update,
 )
 from classroom_helper.domain import payloads
@@ -34,6 +36,7 @@ from classroom_helper.domain.room_issues import (
     automatic_ticket_reason,
 )
 from classroom_helper.services import presence
+from classroom_helper.services.lately import Lately
 from classroom_helper.services.room_log import (
     TO_MANAGERS,
     Outcome,
@@ -73,6 +76,8 @@ async def keep(issue: RoomIssue, row: RoomIssueRecord) -> None:
     for name in changed:
         setattr(row, name, getattr(issue, name))
     await update(row, changed)
+    if "claimed_at" in changed:
+        _claim_waits.forget(row.room_id)
 
 
 async def issue_changed(row: RoomIssueRecord, now: datetime, kind="issue.updated") -> Any:
@@ -169,8 +174,13 @@ async def _group(row: RoomIssueRecord, open_rows: list[RoomIssueRecord], now: da
     return events
 
 
+async def _members(incident: IncidentRecord) -> list[RoomIssueRecord]:
+    """The incident's issues, with what its view counts (only: an incident can grow long)."""
+    return await RoomIssueRecord.filter(incident_id=incident.id).only("id", "state", "trainee_sub")
+
+
 async def _incident_changed(incident: IncidentRecord, now: datetime):
-    members = await RoomIssueRecord.filter(incident_id=incident.id)
+    members = await _members(incident)
     return await record(
         incident.room_id,
         "incident.updated",
@@ -357,7 +367,7 @@ async def message_incident(
         incident_id=incident.id, state__in=list(OPEN_STATES | {IssueState.RESOLVED})
     )
     events = [await _post(row, person, event.text, now) for row in rows]
-    members = await RoomIssueRecord.filter(incident_id=incident.id)
+    members = await _members(incident)
     return Outcome({"incident": incident_view(incident, members), "messages": len(events)}, events)
 
 
@@ -397,13 +407,7 @@ async def _queue(
     if not waiting_rows:
         return []
     waiting = [as_issue(r) for r in waiting_rows]
-    claimed = (
-        await RoomIssueRecord.filter(room_id=room_id, claimed_at__isnull=False)
-        .order_by("-claimed_at")
-        .limit(RECENT_CLAIMS)
-        .values_list("raised_at", "claimed_at")
-    )
-    waits = [claimed_at - raised_at for raised_at, claimed_at in reversed(claimed)]
+    waits = await _claim_waits.get(room_id, now, partial(_read_claim_waits, room_id))
     # with no claim to go on there is no estimate: no need to count the managers
     managers = await presence.managers_online(room_id, now) if waits else 0
     result = []
@@ -419,6 +423,15 @@ async def _queue(
             }
         )
     return result
+
+
+# How long the room's last claims took: the queue's estimates (forgotten here at each claim).
+_claim_waits: Lately[list[timedelta]] = Lately(timedelta(seconds=1))
+
+
+async def _read_claim_waits(room_id: str) -> list[timedelta]:
+    claimed = await recent_claims(room_id, RECENT_CLAIMS)
+    return [claimed_at - raised_at for raised_at, claimed_at in reversed(claimed)]
 
 
 async def tickets_due(rules: TicketRules, now: datetime) -> list[tuple[str, int, TicketReason]]:

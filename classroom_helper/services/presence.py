@@ -7,19 +7,19 @@ from tortoise.functions import Count
 
 from classroom_helper.adapters.orm import PresenceRecord, RoomLedger
 from classroom_helper.domain.people import Person, Role
+from classroom_helper.services.lately import Lately
 from classroom_helper.services.room_log import ensure_ledger
 from helpdesk.adapters.orm.institute import RoomSession
 
 HEARTBEAT = timedelta(seconds=5)
 STALE_AFTER = timedelta(seconds=30)
-# How long a count of a room's managers serves the queue's estimates (the queue is computed for
-# every raise and withdraw; this process forgets the count when its own people come and go).
-MANAGERS_FRESH_FOR = timedelta(seconds=1)
-_managers_counted: dict[str, tuple[datetime, int]] = {}
+# The count of a room's managers serves the queue's estimates (forgotten when this process's own
+# people come and go).
+_managers_online: Lately[int] = Lately(timedelta(seconds=1))
 
 
 async def arrive(sid: str, process: str, person: Person, now: datetime) -> None:
-    _managers_counted.pop(person.room, None)
+    _managers_online.forget(person.room)
     await PresenceRecord.create(
         sid=sid,
         process=process,
@@ -36,7 +36,7 @@ async def leave(sid: str, now: datetime) -> str | None:
     if row is None:
         return None
     await row.delete()
-    _managers_counted.pop(row.room_id, None)
+    _managers_online.forget(row.room_id)
     if (
         row.role == Role.ROOM_MANAGER
         and not await _live(row.room_id, now).filter(role=Role.ROOM_MANAGER).exists()
@@ -91,12 +91,11 @@ async def people_by_role(now: datetime) -> dict[Role, int]:
 
 
 async def managers_online(room_id: str, now: datetime) -> int:
-    counted = _managers_counted.get(room_id)
-    if counted is None or not timedelta(0) <= now - counted[0] < MANAGERS_FRESH_FOR:
+    async def count() -> int:
         managers = _live(room_id, now).filter(role=Role.ROOM_MANAGER)
-        counted = now, len(set(await managers.values_list("person_sub", flat=True)))
-        _managers_counted[room_id] = counted
-    return counted[1]
+        return len(set(await managers.values_list("person_sub", flat=True)))
+
+    return await _managers_online.get(room_id, now, count)
 
 
 async def no_manager_since(room_id: str, now: datetime) -> datetime | None:

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from classroom_helper.adapters.orm import session_state
 from classroom_helper.domain.errors import RoomError
 from classroom_helper.services.views import when
 from helpdesk.adapters.orm.institute import RoomSession
@@ -24,11 +25,17 @@ async def room_session(room_id: str, *, lock: bool = False) -> RoomSession:
     query = RoomSession.select_for_update() if lock else RoomSession
     session = await query.get_or_none(room_id=room_id)
     if session is None:
-        raise RoomError("This room is not known to Sanad.", code="room_unknown")
+        raise _unknown()
     return session
 
 
 async def require_open_session(room_id: str) -> None:
-    session = await room_session(room_id)
-    if session.state != RoomState.OPEN:
+    state = await session_state(room_id)
+    if state is None:
+        raise _unknown()
+    if state != RoomState.OPEN:
         raise RoomError("The session is not open.", code="session_not_open")
+
+
+def _unknown() -> RoomError:
+    return RoomError("This room is not known to Sanad.", code="room_unknown")
