@@ -29,6 +29,7 @@ import helpdesk
 from classroom_helper.adapters import engineio_aiohttp
 from classroom_helper.adapters.fanout import RedisFanout
 from classroom_helper.adapters.host_tokens import RoomPasses
+from classroom_helper.adapters.socketio_wire import DirectSend, RoomPacket
 from classroom_helper.domain.room_issues import TicketRules
 from classroom_helper.entrypoints.room_metrics import RoomMetrics, room_figures
 from classroom_helper.entrypoints.routes import setup_routes as setup_room_routes
@@ -152,7 +153,8 @@ def _socketio_server(fanout: RedisFanout | None) -> socketio.AsyncServer:
     # Any host page may embed the widget; the signed token, not the origin, admits a person.
     return socketio.AsyncServer(
         async_mode="aiohttp",
-        client_manager=fanout,
+        client_manager=fanout or DirectSend(),
+        serializer=RoomPacket,
         cors_allowed_origins="*",
         logger=False,
         engineio_logger=False,

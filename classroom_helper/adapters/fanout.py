@@ -28,6 +28,8 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from classroom_helper.adapters.socketio_wire import DirectSend
+
 log = logging.getLogger(__name__)
 
 # pub/sub message methods of our own, beside python-socketio's
@@ -35,7 +37,7 @@ HEARTBEAT = "sanad.heartbeat"
 ROOM_EVENT = "sanad.room_event"  # a stored room event, put in order by each process
 
 
-class RedisFanout(socketio.AsyncRedisManager):
+class RedisFanout(socketio.AsyncRedisManager, DirectSend):
     name = "sanad-redis"
 
     def __init__(
