@@ -16,6 +16,7 @@ import tempfile
 import time
 from datetime import timedelta
 
+import uvloop
 from aiohttp import web
 
 from helpdesk.config import Config, ConfigError, settings_help
@@ -210,6 +211,7 @@ def _serve(config: Config, reuse_port: bool = False) -> int:
         # run_app handles SIGTERM: stop accepting, finish in-flight requests, run cleanup (DB, Redis).
         web.run_app(
             build_app(config),
+            loop=uvloop.new_event_loop(),
             host=config.host,
             port=config.port,
             access_log=None,  # our own request log line carries the request id
