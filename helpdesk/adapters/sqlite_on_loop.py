@@ -6,14 +6,18 @@ itself spends on a statement of the live room (docs/performance.md). On a local 
 statement is done before the hop would be, so this engine gives aiosqlite's connection a
 way to run each call at once instead, and leaves tortoise as it is.
 
-What it costs: the loop waits while SQLite works. Commits are therefore not flushed to the
+What it costs: the loop waits while SQLite works. A statement never makes its task wait, so
+work of many statements (the room's sweep) would hold the loop until its end: after
+`LET_OTHERS_RUN_AFTER` of statements without a pause the task gives way once. Commits are therefore not flushed to the
 disk one by one (`synchronous=NORMAL`, SQLite's advice for WAL): a committed transaction
 survives the process being killed, not the machine losing power; PostgreSQL is the database
 for that (docs/deploy.md). Another process holding the write lock makes the loop wait too,
 up to `BUSY_TIMEOUT`: run one process on SQLite.
 """
 
+import asyncio
 import sqlite3
+import time
 from functools import partial
 from typing import Any
 
@@ -21,6 +25,7 @@ import aiosqlite
 from tortoise.backends.sqlite.client import SqliteClient
 
 BUSY_TIMEOUT = 5.0  # seconds; sqlite3's default
+LET_OTHERS_RUN_AFTER = 0.005  # seconds
 
 
 class OnTheLoop(aiosqlite.Connection):
@@ -31,11 +36,22 @@ class OnTheLoop(aiosqlite.Connection):
             partial(sqlite3.connect, database, isolation_level=None, timeout=BUSY_TIMEOUT),
             iter_chunk_size=64,
         )
+        # when the statements since the loop last ran anything else began (None: it just has)
+        self._busy_since: float | None = None
 
     async def _execute(self, fn, *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
+        busy_since = self._busy_since
+        if busy_since is not None and time.perf_counter() - busy_since > LET_OTHERS_RUN_AFTER:
+            await asyncio.sleep(0)  # what is ready runs, `_idle` first
+        if self._busy_since is None:
+            self._busy_since = time.perf_counter()
+            asyncio.get_running_loop().call_soon(self._idle)
         return fn(*args, **kwargs)
+
+    def _idle(self) -> None:
+        self._busy_since = None
 
     def __await__(self):
         return self._connect_here().__await__()
