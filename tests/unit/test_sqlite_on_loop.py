@@ -1,0 +1,68 @@
+"""The embedded SQLite engine runs statements on the event loop's thread: tortoise works on it as on
+aiosqlite, nothing runs in another thread, and long work lets the rest of the loop run."""
+
+import asyncio
+import threading
+import time
+
+from tortoise import Tortoise
+
+from helpdesk.adapters import sqlite_on_loop
+from helpdesk.adapters.database import HELPDESK_APPS, tortoise_config
+
+
+async def _connected(tmp_path):
+    config = tortoise_config(f"sqlite://{tmp_path}/on-loop.sqlite3", HELPDESK_APPS)
+    context = await Tortoise.init(config=config, _enable_global_fallback=True)
+    connection = Tortoise.get_connection("default")
+    await connection.execute_script("CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT)")
+    return context, connection
+
+
+async def test_statements_and_transactions_run_on_the_loop_thread(tmp_path):
+    context, connection = await _connected(tmp_path)
+    try:
+        assert isinstance(connection, sqlite_on_loop.SqliteOnTheLoop)
+        threads = threading.active_count()
+        await connection.execute_insert("INSERT INTO note (text) VALUES (?)", ["kept"])
+        try:
+            async with connection._in_transaction() as transaction:
+                await transaction.execute_insert("INSERT INTO note (text) VALUES (?)", ["undone"])
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+        rows = await connection.execute_query_dict("SELECT text FROM note")
+        assert rows == [{"text": "kept"}]
+        assert threading.active_count() == threads  # no worker thread was started
+        settings = await connection.execute_query_dict("PRAGMA synchronous")
+        assert settings == [{"synchronous": 1}]  # NORMAL
+    finally:
+        await context.close_connections()
+
+
+async def test_long_work_lets_the_loop_run_other_tasks(tmp_path):
+    context, connection = await _connected(tmp_path)
+    gaps: list[float] = []
+
+    async def ticker(stop: asyncio.Event) -> None:
+        last = time.perf_counter()
+        while not stop.is_set():
+            await asyncio.sleep(0)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    try:
+        stop = asyncio.Event()
+        ticking = asyncio.create_task(ticker(stop))
+        await asyncio.sleep(0)
+        started = time.perf_counter()
+        while time.perf_counter() - started < 0.3:  # many statements, no other await
+            await connection.execute_insert("INSERT INTO note (text) VALUES (?)", ["x" * 100])
+        stop.set()
+        await ticking
+        # without giving way, the ticker would wait the whole 0.3 s
+        assert max(gaps) < 0.1, max(gaps)
+        assert len(gaps) > 10
+    finally:
+        await context.close_connections()
