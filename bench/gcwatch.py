@@ -10,6 +10,10 @@ machine runs meanwhile.
 Experiments on a server that has no GC settings of its own (the bare relay):
     GC_THRESHOLD=50000,20,100   gc.set_threshold(...) before the server starts
     GC_FREEZE_FULL=1            after each full collection, gc.freeze() its survivors
+
+What a young collection traverses (any server; slow, a diagnosis only):
+    GC_YOUNG_TYPES=/tmp/young.txt   a line per young collection: its CPU ms, the objects of
+                                    generation 0 and their most common types
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import runpy
 import sys
 import threading
 import time
+from collections import Counter
 
 FULL_KEPT = 500
 
@@ -64,6 +69,25 @@ class Watch:
             os.replace(partial, self.path)
 
 
+class YoungTypes:
+    def __init__(self, path: str):
+        self.out = open(path, "w")  # noqa: SIM115 (for the process's life)
+        self.started, self.types = 0.0, ""
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if info["generation"] != 0:
+            return
+        if phase == "start":
+            young = gc.get_objects(generation=0)
+            common = Counter(type(o).__name__ for o in young).most_common(10)
+            self.types = f"{len(young)} objects: {common}"
+            self.started = time.thread_time()
+        else:
+            cpu = (time.thread_time() - self.started) * 1000
+            self.out.write(f"{cpu:.1f} ms, {self.types}\n")
+            self.out.flush()
+
+
 def main() -> None:
     path, separator, *command = sys.argv[1:]
     if separator != "--" or not command:
@@ -72,6 +96,8 @@ def main() -> None:
     if os.environ.get("GC_THRESHOLD"):
         gc.set_threshold(*(int(n) for n in os.environ["GC_THRESHOLD"].split(",")))
     gc.callbacks.append(watch)
+    if os.environ.get("GC_YOUNG_TYPES"):
+        gc.callbacks.append(YoungTypes(os.environ["GC_YOUNG_TYPES"]))
     threading.Thread(target=watch.dump_forever, daemon=True, name="gcwatch").start()
     if command[0] == "-m":
         sys.argv = [command[1], *command[2:]]
