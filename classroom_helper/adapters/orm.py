@@ -10,6 +10,8 @@ from tortoise import fields
 from tortoise.connection import get_connections
 from tortoise.models import Model
 
+from helpdesk.adapters.orm.institute import RoomSession
+
 M = TypeVar("M", bound=Model)
 
 # room ids and person ids come from host platforms: opaque strings
@@ -284,12 +286,13 @@ async def session_state(room_id: str) -> str | None:
     """The state of the room's session (None: the room is not known)."""
     connection = _connection()
     rows = await connection.execute_query_dict(
-        _sql(connection, "SELECT state FROM roomsession WHERE room_id = {}"), [room_id]
+        _sql(connection, f"SELECT state FROM {RoomSession._meta.db_table} WHERE room_id = {{}}"),
+        [room_id],
     )
     return rows[0]["state"] if rows else None
 
 
-_RAISED_AT = RoomIssueRecord._meta.fields_map["raised_at"]
+_MOMENT = RoomIssueRecord._meta.fields_map["raised_at"].to_python_value
 
 
 async def recent_claims(room_id: str, count: int) -> list[tuple[datetime, datetime]]:
@@ -303,5 +306,4 @@ async def recent_claims(room_id: str, count: int) -> list[tuple[datetime, dateti
         ),
         [room_id, count],
     )
-    moment = _RAISED_AT.to_python_value
-    return [(moment(row["raised_at"]), moment(row["claimed_at"])) for row in rows]
+    return [(_MOMENT(row["raised_at"]), _MOMENT(row["claimed_at"])) for row in rows]

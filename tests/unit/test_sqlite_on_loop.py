@@ -57,12 +57,13 @@ async def test_long_work_lets_the_loop_run_other_tasks(tmp_path):
         ticking = asyncio.create_task(ticker(stop))
         await asyncio.sleep(0)
         started = time.perf_counter()
-        while time.perf_counter() - started < 0.3:  # many statements, no other await
+        while time.perf_counter() - started < 1.0:  # many statements, no other await
             await connection.execute_insert("INSERT INTO note (text) VALUES (?)", ["x" * 100])
         stop.set()
         await ticking
-        # without giving way, the ticker would wait the whole 0.3 s
-        assert max(gaps) < 0.1, max(gaps)
-        assert len(gaps) > 10
+        # without giving way, the ticker would wait the whole second once; with it, about
+        # 5 ms at a time (the bound leaves room for a busy machine)
+        assert max(gaps) < 0.5, max(gaps)
+        assert len(gaps) > 50
     finally:
         await context.close_connections()
