@@ -11,6 +11,16 @@ from helpdesk.domain.tickets import Category, Channel, ContactPreference, Reques
 from helpdesk.services import desk, tickets
 from helpdesk.services.tickets import Actor
 
+# A new ticket as an API client sends it.
+NEW_TICKET = {
+    "kind": "complaint",
+    "category": "certificates",
+    "channel": "email",
+    "subject": "الشهادة لم تصدر",
+    "description": "أنهيت الدورة قبل شهر",
+    "requester": {"name": "سارة", "email": "sara@example.com", "locale": "ar"},
+}
+
 RIYADH = ZoneInfo("Asia/Riyadh")
 # A Tuesday morning in Riyadh.
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=RIYADH)

@@ -23,17 +23,9 @@ from helpdesk.entrypoints import api
 from helpdesk.entrypoints.auth import SESSION_COOKIE
 from helpdesk.entrypoints.guidance import PLATFORM_AUDIENCE
 from helpdesk.services.api_tokens import SCOPES, create_token, revoke_token
-from tests.helpdesk.fixtures import department, new_ticket
+from tests.helpdesk.fixtures import NEW_TICKET, department, new_ticket
 
 ALL = list(SCOPES)
-NEW_TICKET = {
-    "kind": "complaint",
-    "category": "certificates",
-    "channel": "email",
-    "subject": "الشهادة لم تصدر",
-    "description": "أنهيت الدورة قبل شهر",
-    "requester": {"name": "سارة", "email": "sara@example.com", "locale": "ar"},
-}
 
 
 async def bearer(scopes=ALL, staff=None) -> dict:

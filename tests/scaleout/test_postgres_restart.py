@@ -14,20 +14,12 @@ import socketio
 
 from classroom_helper.adapters.orm import IssueMessageRecord, RoomEventRecord
 from helpdesk.adapters.orm.tickets import Ticket
+from tests.helpdesk.fixtures import NEW_TICKET
 from tests.processes import SanadProcess
 from tests.scaleout.institute import Person, in_database, needs_postgres_and_redis, seed, started
 from tests.scaleout.private_postgres import PrivatePostgres
 
 pytestmark = [pytest.mark.slow, needs_postgres_and_redis]
-
-NEW_TICKET = {
-    "kind": "complaint",
-    "category": "certificates",
-    "channel": "email",
-    "subject": "الشهادة لم تصدر",
-    "description": "أنهيت الدورة قبل شهر",
-    "requester": {"name": "سارة", "email": "sara@example.com", "locale": "ar"},
-}
 
 
 @pytest.fixture
