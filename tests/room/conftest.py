@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -13,6 +12,7 @@ import socketio
 from classroom_helper.adapters.host_tokens import mint_host_token
 from helpdesk.adapters.orm.institute import Course, HostPlatform, RoomSession
 from helpdesk.domain.institute import RoomRole, RoomState
+from tests.room_events import first_event
 
 
 class RoomClient:
@@ -52,14 +52,10 @@ class RoomClient:
 
     async def event(self, type_: str, where=lambda data: True, within: float = 5.0) -> dict:
         """The first received `room.event` of that type matching `where` (waits for it)."""
-        deadline = asyncio.get_running_loop().time() + within
-        while True:
-            for event in self.events:
-                if event["type"] == type_ and where(event["data"]):
-                    return event
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"no {type_} event; got {[e['type'] for e in self.events]}")
-            await asyncio.sleep(0.02)
+        event = await first_event(self.events, type_, where, within)
+        if event is None:
+            raise AssertionError(f"no {type_} event; got {[e['type'] for e in self.events]}")
+        return event
 
     async def disconnect(self) -> None:
         if self.sio.connected:

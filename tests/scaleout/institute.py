@@ -23,6 +23,7 @@ from helpdesk.config import Config
 from helpdesk.domain.institute import RoomRole, RoomState
 from helpdesk.services.api_tokens import SCOPES, create_token
 from tests.processes import SanadProcess
+from tests.room_events import first_event
 
 needs_postgres_and_redis = pytest.mark.skipif(
     not (os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get("REDIS_URL")),
@@ -168,15 +169,11 @@ class Person:
 
     async def sees(self, type_: str, where=lambda data: True, within: float = 10) -> dict:
         """The first room.event of that type matching `where` (waits for it)."""
-        deadline = asyncio.get_running_loop().time() + within
-        while True:
-            for event in self.events:
-                if event["type"] == type_ and where(event["data"]):
-                    return event
-            if asyncio.get_running_loop().time() > deadline:
-                got = [(e["seq"], e["type"]) for e in self.events]
-                raise AssertionError(f"{self.sub} saw no {type_}; got {got}")
-            await asyncio.sleep(0.02)
+        event = await first_event(self.events, type_, where, within)
+        if event is None:
+            got = [(e["seq"], e["type"]) for e in self.events]
+            raise AssertionError(f"{self.sub} saw no {type_}; got {got}")
+        return event
 
     async def due(self) -> list[int]:
         """The seqs of the events since this person joined that they may see, as the server
