@@ -154,16 +154,9 @@ async def open_ticket(
     )
 
     def first_rows(ticket: Ticket) -> list:
-        opened = TicketEvent(
-            ticket=ticket,
-            at=now,
-            actor=actor,
-            actor_name=actor_name or requester.name,
-            action="opened",
-            new_value=Status.NEW,
-            channel=channel,
-            is_public=True,
-            body=description,
+        opener = Actor(actor, actor_name or requester.name, channel=channel)
+        opened = timeline_line(
+            ticket, opener, "opened", now, new=Status.NEW, body=description, public=True
         )
         return [
             opened,
