@@ -2,8 +2,13 @@
 
 import asyncio
 import logging
+import time
 
 import aiohttp
+import socketio
+from aiohttp import web
+
+from classroom_helper.adapters import engineio_aiohttp
 
 
 async def test_websockets_refuse_permessage_deflate_that_browsers_offer(server):
@@ -53,6 +58,43 @@ async def test_an_open_websocket_is_not_held_by_the_other_middlewares(client):
     assert not {"locale", "errors", "session_middleware", "context_processors_middleware"} & set(
         held
     ), held
+
+
+async def test_an_open_websocket_waits_without_a_timer_per_message(client):
+    """Engine.IO's own loop waits for every frame and packet through `asyncio.wait_for`: new
+    objects for each message of each connection, which made the young garbage collections long
+    (docs/performance.md)."""
+    async with client.ws_connect("/socket.io/?EIO=4&transport=websocket") as ws:
+        await ws.receive_str(timeout=5)
+        await ws.send_str("40")  # the namespace (no token: refused), answered through the writer
+        assert (await ws.receive_str(timeout=5)).startswith("44")
+        chains = [_awaiting(task.get_coro()) for task in asyncio.all_tasks()]
+    reading = next(chain for chain in chains if "AsyncServer.handle_request" in chain)
+    writing = next(chain for chain in chains if "_write" in chain)
+    assert "serve" in reading
+    assert not any("wait_for" in name for name in reading + writing), (reading, writing)
+
+
+async def test_a_client_that_stops_answering_pings_is_let_go(aiohttp_server, monkeypatch):
+    """Engine.IO closes the socket of a client that no longer answers its pings; the watchdog
+    then ends its websocket (nothing else waits with a timeout)."""
+    monkeypatch.setattr(engineio_aiohttp.Watchdog, "EVERY", 0.1)
+    sio = socketio.AsyncServer(async_mode="aiohttp", ping_interval=0.3, ping_timeout=0.3)
+    app = web.Application()
+    sio.attach(app)
+    engineio_aiohttp.lean_driver(sio.eio)
+    server = await aiohttp_server(app)
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(server.make_url("/socket.io/?EIO=4&transport=websocket")) as ws,
+    ):
+        assert (await ws.receive_str(timeout=5)).startswith("0{")
+        started = time.monotonic()
+        assert await ws.receive_str(timeout=5) == "2"  # a ping, left unanswered
+        closing = await ws.receive(timeout=5)
+        assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED), closing
+        assert time.monotonic() - started < 3
+    await sio.shutdown()
 
 
 def _awaiting(coro) -> list[str]:

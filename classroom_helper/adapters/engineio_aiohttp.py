@@ -1,14 +1,19 @@
-"""Engine.IO on aiohttp as python-engineio's own driver does it, with two differences that each
-connection pays for its whole life (docs/performance.md: memory per connection)."""
+"""Engine.IO on aiohttp as python-engineio's own driver does it, with three differences that each
+connection pays for its whole life (docs/performance.md: memory per connection, and the young
+garbage collections)."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from aiohttp import hdrs, web
+from engineio import exceptions, packet
 from engineio.async_drivers import aiohttp as driver
+from engineio.async_socket import AsyncSocket
 
 _MISSING = object()
 
@@ -86,22 +91,110 @@ class WebSocketWithoutDeflate(driver.WebSocket):
     more CPU per event (STACK.md). Refused here rather than by removing the offer from a copy of
     the request, which kept both requests alive (~4 KB)."""
 
+    def __init__(self, handler, server, watchdog: Watchdog) -> None:
+        super().__init__(handler, server)
+        self.watchdog = watchdog
+
     async def __call__(self, environ: dict) -> web.WebSocketResponse:
         self._sock = web.WebSocketResponse(
             max_msg_size=self.server.max_http_buffer_size, compress=False
         )
         await self._sock.prepare(environ["aiohttp.request"])
         self.environ = environ
-        await self.handler(self)
+        socket = self.handler.__self__
+        if socket.connected:  # an upgrade from long polling (rare): Engine.IO's own loop
+            await self.handler(self)
+        else:
+            await serve(socket, self, self.watchdog)
         return self._sock
+
+
+async def serve(socket: AsyncSocket, ws: WebSocketWithoutDeflate, watchdog: Watchdog) -> None:
+    """Engine.IO's websocket loop (`AsyncSocket._websocket_handler`) waiting plainly. Its loop
+    waits for each frame and each packet to send through `asyncio.wait_for` (a task, a timer, a
+    future, two coroutines and a context each time), made anew for every message and ping of
+    every connection: with thousands connected they were most of what each young garbage
+    collection traversed, 130–300 ms each. The timeouts only ended the loops of a socket that
+    Engine.IO had closed: `Watchdog` does that for all of them at once."""
+    socket.connected = socket.upgraded = True
+    writer = asyncio.ensure_future(_write(socket, ws))
+    watchdog.watch(socket)
+    try:
+        while True:
+            try:
+                data = await ws.wait()
+            except (Exception, asyncio.CancelledError):
+                # closed, an error frame (the driver raises OSError), or the connection lost
+                # (aiohttp cancels the handler): the socket is closed below all the same, as
+                # Engine.IO's loop does, so that the room hears of the departure
+                break
+            if len(data) > socket.server.max_http_buffer_size:
+                break
+            try:
+                await socket.receive(packet.Packet(encoded_packet=data))
+            except exceptions.UnknownPacketError:
+                pass
+            except exceptions.SocketIsClosedError:
+                break
+            except Exception:
+                socket.server.logger.exception("Unknown receive error")
+    finally:
+        watchdog.watching.discard(socket)
+        socket.queue.put_nowait(None)  # the writer ends
+        await writer
+    await socket.close(wait=False, abort=True, reason=socket.server.reason.TRANSPORT_CLOSE)
+
+
+async def _write(socket: AsyncSocket, ws: WebSocketWithoutDeflate) -> None:
+    queue = socket.queue
+    while True:
+        try:
+            pkt = await queue.get()
+        except asyncio.CancelledError:  # the connection is lost (see above)
+            break
+        queue.task_done()
+        if pkt is None:
+            break
+        try:
+            await ws.send(pkt.encode())
+        except Exception:
+            break
+    await ws.close()  # ends the reading loop too
+
+
+class Watchdog:
+    """Ends the websocket loop of each socket Engine.IO has closed without its client closing
+    the websocket (a client that stopped answering pings: Engine.IO's service task marks its
+    socket closed). One timer for the server instead of a timeout on every wait."""
+
+    EVERY = 5.0  # seconds
+
+    def __init__(self) -> None:
+        self.watching: set[AsyncSocket] = set()
+        self._looking = False
+
+    def watch(self, socket: AsyncSocket) -> None:
+        self.watching.add(socket)
+        if not self._looking:  # no timer while no one is connected
+            self._looking = True
+            asyncio.get_running_loop().call_later(self.EVERY, self._look)
+
+    def _look(self) -> None:
+        for socket in [s for s in self.watching if s.closed]:
+            self.watching.discard(socket)
+            socket.queue.put_nowait(None)
+        self._looking = bool(self.watching)
+        if self._looking:
+            asyncio.get_running_loop().call_later(self.EVERY, self._look)
 
 
 def lean_driver(engineio_server) -> None:
     """Engine.IO's aiohttp driver with the environ and the websocket above. Its table of parts is
     the server's own attribute (`_async`, set from the driver's module): replaced for this server
     only, not in the module."""
+    watchdog = Watchdog()
     engineio_server._async = {
         **engineio_server._async,
         "translate_request": RequestEnviron,
-        "websocket": WebSocketWithoutDeflate,
+        "websocket": partial(WebSocketWithoutDeflate, watchdog=watchdog),
     }
