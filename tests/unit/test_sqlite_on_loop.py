@@ -1,5 +1,6 @@
 """The embedded SQLite engine runs statements on the event loop's thread: tortoise works on it as on
-aiosqlite, nothing runs in another thread, and long work lets the rest of the loop run."""
+aiosqlite, only the checkpoints run on a thread of their own, and long work lets the rest of the
+loop run."""
 
 import asyncio
 import threading
@@ -67,3 +68,26 @@ async def test_long_work_lets_the_loop_run_other_tasks(tmp_path):
         assert len(gaps) > 50
     finally:
         await context.close_connections()
+
+
+async def test_checkpoints_run_on_a_thread_of_their_own(tmp_path):
+    """The loop's commits leave the log to the checkpoint thread: they would checkpoint only once
+    it is `LOOP_CHECKPOINT_PAGES` long."""
+    context, connection = await _connected(tmp_path)
+    database = tmp_path / "on-loop.sqlite3"
+    try:
+        settings = await connection.execute_query_dict("PRAGMA wal_autocheckpoint")
+        assert settings == [{"wal_autocheckpoint": sqlite_on_loop.LOOP_CHECKPOINT_PAGES}]
+        size = database.stat().st_size
+        for _ in range(300):  # 300 commits, a few hundred pages of log
+            await connection.execute_insert("INSERT INTO note (text) VALUES (?)", ["x" * 1000])
+        for _ in range(50):
+            if database.stat().st_size > size:
+                break
+            await asyncio.sleep(0.1)
+        assert database.stat().st_size > size  # copied from the log into the database file
+        checkpoints = connection._checkpoints
+        assert checkpoints.is_alive()
+    finally:
+        await context.close_connections()
+    assert not checkpoints.is_alive()  # stopped with the connection
