@@ -8,6 +8,7 @@ own classes, with two costs of each emit taken out (docs/performance.md: the liv
   sends it), so here each recipient's packet is queued in turn, without the tasks.
 """
 
+import json
 import logging
 
 import orjson
@@ -25,7 +26,14 @@ class _OrJson:
     def dumps(data, **_options) -> str:
         return orjson.dumps(data).decode()
 
-    loads = staticmethod(orjson.loads)
+    @staticmethod
+    def loads(text: str):
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            # what the json module reads and orjson refuses (NaN, Infinity, a lone surrogate):
+            # read as python-socketio would, so that validation answers it with an error ack
+            return json.loads(text)
 
 
 class RoomPacket(packet.Packet):
