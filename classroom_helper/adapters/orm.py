@@ -194,29 +194,57 @@ def _sql(connection, statement: str) -> str:
     return statement.format(*("?" * statement.count("{}")))
 
 
-async def next_seq(room_id: str) -> int | None:
-    """The room's next sequence number, taken under the ledger row's lock until commit (None
-    when the room has no ledger row yet)."""
+_NEXT_SEQ = "UPDATE room_ledger SET seq = seq + 1 WHERE room_id = {} RETURNING seq"
+
+
+async def insert_numbered(event: RoomEventRecord) -> bool:
+    """INSERT a room event with its room's next sequence number, taken under the ledger row's
+    lock until commit; False when the room has no ledger row yet. PostgreSQL does both in one
+    statement (a data-modifying CTE: one round trip less per event); SQLite has no such CTE, and
+    no round trips to save."""
     connection = _connection()
-    rows = await connection.execute_query_dict(
-        _sql(connection, "UPDATE room_ledger SET seq = seq + 1 WHERE room_id = {} RETURNING seq"),
-        [room_id],
+    if connection.capabilities.dialect != "postgres":
+        rows = await connection.execute_query_dict(_sql(connection, _NEXT_SEQ), [event.room_id])
+        if not rows:
+            return False
+        event.seq = rows[0]["seq"]
+        await insert(event)
+        return True
+    names, columns, values = _columns(event, leave_out="seq")
+    placeholders = ", ".join(["{}"] * len(names))
+    statement = (
+        f"WITH ledger AS ({_NEXT_SEQ}) INSERT INTO {event._meta.db_table} ({columns}, seq)"
+        f" SELECT {placeholders}, seq FROM ledger RETURNING id, seq"
     )
-    return rows[0]["seq"] if rows else None
+    rows = await connection.execute_query_dict(
+        _sql(connection, statement), [event.room_id, *values]
+    )
+    if not rows:
+        return False
+    event.id, event.seq = rows[0]["id"], rows[0]["seq"]
+    event._saved_in_db = True
+    return True
+
+
+def _columns(row: Model, leave_out: str | None = None) -> tuple[list[str], str, list]:
+    """A new row's fields (all but its id and `leave_out`), their columns and database values."""
+    meta = row._meta
+    names = [name for name in meta.fields_db_projection if name not in (meta.pk_attr, leave_out)]
+    columns = ", ".join(meta.fields_db_projection[name] for name in names)
+    values = [meta.fields_map[name].to_db_value(getattr(row, name), row) for name in names]
+    return names, columns, values
 
 
 async def insert(row: Model) -> None:
     """INSERT a new row of a model without relations in one statement, its id from RETURNING
     (what `Model.create` does, without building the query each time)."""
     meta, connection = row._meta, _connection()
-    names = [name for name in meta.fields_db_projection if name != meta.pk_attr]
-    columns = ", ".join(meta.fields_db_projection[name] for name in names)
+    names, columns, values = _columns(row)
     placeholders = ", ".join(["{}"] * len(names))
     statement = (
         f"INSERT INTO {meta.db_table} ({columns}) VALUES ({placeholders})"
         f" RETURNING {meta.db_pk_column}"
     )
-    values = [meta.fields_map[name].to_db_value(getattr(row, name), row) for name in names]
     rows = await connection.execute_query_dict(_sql(connection, statement), values)
     setattr(row, meta.pk_attr, rows[0][meta.db_pk_column])
     row._saved_in_db = True

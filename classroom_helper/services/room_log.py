@@ -7,7 +7,7 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from classroom_helper.adapters.orm import RoomEventRecord, RoomLedger, insert, next_seq
+from classroom_helper.adapters.orm import RoomEventRecord, RoomLedger, insert_numbered
 from classroom_helper.domain.people import Person, Role
 from classroom_helper.services.views import when
 
@@ -58,15 +58,11 @@ async def record(
     now: datetime,
     trainee_data: dict[str, Any] | None = None,
 ) -> RoomEventRecord:
-    """Store one event with the room's next sequence number. Call inside a transaction: the
-    UPDATE locks the ledger row until commit, so numbers are gap-free and in commit order."""
-    seq = await next_seq(room_id)
-    if seq is None:
-        await ensure_ledger(room_id)
-        seq = await next_seq(room_id)
+    """Store one event with the room's next sequence number. Call inside a transaction: taking
+    the number locks the ledger row until commit, so numbers are gap-free and in commit order."""
     event = RoomEventRecord(
         room_id=room_id,
-        seq=seq,
+        seq=0,  # numbered as it is stored
         type=type_,
         at=now,
         data=data,
@@ -76,7 +72,9 @@ async def record(
         to_trainees=audience.trainees,
         to_person=audience.person,
     )
-    await insert(event)
+    if not await insert_numbered(event):
+        await ensure_ledger(room_id)
+        await insert_numbered(event)
     return event
 
 
