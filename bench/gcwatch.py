@@ -13,7 +13,8 @@ Experiments on a server that has no GC settings of its own (the bare relay):
 
 What a young collection traverses (any server; slow, a diagnosis only):
     GC_YOUNG_TYPES=/tmp/young.txt   a line per young collection: its CPU ms, the objects of
-                                    generation 0 and their most common types
+                                    generation 0, their most common types, and the
+                                    coroutines among them by name
 """
 
 from __future__ import annotations
@@ -80,12 +81,19 @@ class YoungTypes:
         if phase == "start":
             young = gc.get_objects(generation=0)
             common = Counter(type(o).__name__ for o in young).most_common(10)
-            self.types = f"{len(young)} objects: {common}"
+            self.types = f"{len(young)} objects: {common}; {_inside(young)}"
             self.started = time.thread_time()
         else:
             cpu = (time.thread_time() - self.started) * 1000
             self.out.write(f"{cpu:.1f} ms, {self.types}\n")
             self.out.flush()
+
+
+def _inside(young: list) -> str:
+    """The young coroutines by name (what the objects hold is not read: a container still
+    being built by C code can hold NULLs, and reading one crashes the process)."""
+    names = Counter(o.cr_code.co_qualname for o in young if type(o).__name__ == "coroutine")
+    return str(names.most_common(12))
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ import logging
 import time
 
 import aiohttp
+import pytest
 import socketio
 from aiohttp import web
 
@@ -75,10 +76,11 @@ async def test_an_open_websocket_waits_without_a_timer_per_message(client):
     assert not any("wait_for" in name for name in reading + writing), (reading, writing)
 
 
-async def test_a_client_that_stops_answering_pings_is_let_go(aiohttp_server, monkeypatch):
-    """Engine.IO closes the socket of a client that no longer answers its pings; the watchdog
-    then ends its websocket (nothing else waits with a timeout)."""
-    monkeypatch.setattr(engineio_aiohttp.Watchdog, "EVERY", 0.1)
+@pytest.fixture
+async def pinging(aiohttp_server, monkeypatch):
+    """A bare Socket.IO server on our driver that pings every 0.3 s, and a websocket to it."""
+    monkeypatch.setattr(engineio_aiohttp.Heartbeat, "EVERY", 0.05)
+    monkeypatch.setattr(engineio_aiohttp.Heartbeat, "CLOSED_EVERY", 2)
     sio = socketio.AsyncServer(async_mode="aiohttp", ping_interval=0.3, ping_timeout=0.3)
     app = web.Application()
     sio.attach(app)
@@ -89,12 +91,34 @@ async def test_a_client_that_stops_answering_pings_is_let_go(aiohttp_server, mon
         session.ws_connect(server.make_url("/socket.io/?EIO=4&transport=websocket")) as ws,
     ):
         assert (await ws.receive_str(timeout=5)).startswith("0{")
-        started = time.monotonic()
-        assert await ws.receive_str(timeout=5) == "2"  # a ping, left unanswered
-        closing = await ws.receive(timeout=5)
-        assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED), closing
-        assert time.monotonic() - started < 3
+        yield ws
     await sio.shutdown()
+
+
+async def test_pings_come_from_one_timer_not_a_task_each(pinging):
+    ws = pinging
+    assert await ws.receive_str(timeout=5) == "2"  # the first: Engine.IO's own, at connect
+    answered = time.monotonic()
+    for _ in range(3):
+        await ws.send_str("3")
+        await asyncio.sleep(0.1)  # the pong has arrived: the next ping is waiting
+        chains = [_awaiting(task.get_coro()) for task in asyncio.all_tasks()]
+        assert not [chain for chain in chains if "AsyncSocket._send_ping" in chain]
+        assert await ws.receive_str(timeout=5) == "2"
+        assert 0.25 < time.monotonic() - answered < 1.5  # the interval after each pong
+        answered = time.monotonic()
+    assert not ws.closed
+
+
+async def test_a_client_that_stops_answering_pings_is_let_go(pinging):
+    """Engine.IO closes the socket of a client that no longer answers its pings; the heartbeat
+    then ends its websocket (nothing else waits with a timeout)."""
+    ws = pinging
+    started = time.monotonic()
+    assert await ws.receive_str(timeout=5) == "2"  # a ping, left unanswered
+    closing = await ws.receive(timeout=5)
+    assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED), closing
+    assert time.monotonic() - started < 3
 
 
 def _awaiting(coro) -> list[str]:

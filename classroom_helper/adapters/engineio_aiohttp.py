@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
+from collections import deque
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -91,9 +93,9 @@ class WebSocketWithoutDeflate(driver.WebSocket):
     more CPU per event (STACK.md). Refused here rather than by removing the offer from a copy of
     the request, which kept both requests alive (~4 KB)."""
 
-    def __init__(self, handler, server, watchdog: Watchdog) -> None:
+    def __init__(self, handler, server, heartbeat: Heartbeat) -> None:
         super().__init__(handler, server)
-        self.watchdog = watchdog
+        self.heartbeat = heartbeat
 
     async def __call__(self, environ: dict) -> web.WebSocketResponse:
         self._sock = web.WebSocketResponse(
@@ -105,20 +107,21 @@ class WebSocketWithoutDeflate(driver.WebSocket):
         if socket.connected:  # an upgrade from long polling (rare): Engine.IO's own loop
             await self.handler(self)
         else:
-            await serve(socket, self, self.watchdog)
+            await serve(socket, self, self.heartbeat)
         return self._sock
 
 
-async def serve(socket: AsyncSocket, ws: WebSocketWithoutDeflate, watchdog: Watchdog) -> None:
+async def serve(socket: AsyncSocket, ws: WebSocketWithoutDeflate, heartbeat: Heartbeat) -> None:
     """Engine.IO's websocket loop (`AsyncSocket._websocket_handler`) waiting plainly. Its loop
     waits for each frame and each packet to send through `asyncio.wait_for` (a task, a timer, a
     future, two coroutines and a context each time), made anew for every message and ping of
     every connection: with thousands connected they were most of what each young garbage
     collection traversed, 130–300 ms each. The timeouts only ended the loops of a socket that
-    Engine.IO had closed: `Watchdog` does that for all of them at once."""
+    Engine.IO had closed, and each ping had a task of its own: `Heartbeat` does both for all
+    sockets at once."""
     socket.connected = socket.upgraded = True
     writer = asyncio.ensure_future(_write(socket, ws))
-    watchdog.watch(socket)
+    heartbeat.watch(socket)
     try:
         while True:
             try:
@@ -130,8 +133,12 @@ async def serve(socket: AsyncSocket, ws: WebSocketWithoutDeflate, watchdog: Watc
                 break
             if len(data) > socket.server.max_http_buffer_size:
                 break
+            pkt = packet.Packet(encoded_packet=data)
+            if pkt.packet_type == packet.PONG:
+                heartbeat.pong(socket)
+                continue
             try:
-                await socket.receive(packet.Packet(encoded_packet=data))
+                await socket.receive(pkt)
             except exceptions.UnknownPacketError:
                 pass
             except exceptions.SocketIsClosedError:
@@ -139,7 +146,7 @@ async def serve(socket: AsyncSocket, ws: WebSocketWithoutDeflate, watchdog: Watc
             except Exception:
                 socket.server.logger.exception("Unknown receive error")
     finally:
-        watchdog.watching.discard(socket)
+        heartbeat.watching.discard(socket)
         socket.queue.put_nowait(None)  # the writer ends
         await writer
     await socket.close(wait=False, abort=True, reason=socket.server.reason.TRANSPORT_CLOSE)
@@ -162,39 +169,66 @@ async def _write(socket: AsyncSocket, ws: WebSocketWithoutDeflate) -> None:
     await ws.close()  # ends the reading loop too
 
 
-class Watchdog:
-    """Ends the websocket loop of each socket Engine.IO has closed without its client closing
-    the websocket (a client that stopped answering pings: Engine.IO's service task marks its
-    socket closed). One timer for the server instead of a timeout on every wait."""
+class Heartbeat:
+    """The timers of every websocket of one server, on one timer of the loop:
 
-    EVERY = 5.0  # seconds
+    - Pings. Engine.IO pings a client `ping_interval` after its last pong from a task of its
+      own (a task, a context, two coroutines, a future and a timer, made anew every 25 s for
+      every connection: a third of what each young collection traversed). Here a queue of who
+      is due next, in the order due (the interval is the same for all).
+    - The end of the websocket loop of each socket Engine.IO has closed without its client
+      closing the websocket (a client that stopped answering pings: Engine.IO's service task
+      marks its socket closed), instead of a timeout on every wait.
+    """
+
+    EVERY = 1.0  # seconds between looks: a ping is at most this late
+    CLOSED_EVERY = 5  # looks
 
     def __init__(self) -> None:
         self.watching: set[AsyncSocket] = set()
+        self._due: deque[tuple[float, AsyncSocket]] = deque()
+        self._looks = 0
         self._looking = False
 
     def watch(self, socket: AsyncSocket) -> None:
         self.watching.add(socket)
+        self._look_later()
+
+    def pong(self, socket: AsyncSocket) -> None:
+        """What `AsyncSocket.schedule_ping` does when a pong arrives, without its task."""
+        if socket.last_ping:  # only once per ping
+            socket.last_ping = None
+            self._due.append((time.monotonic() + socket.server.ping_interval, socket))
+            self._look_later()
+
+    def _look_later(self) -> None:
         if not self._looking:  # no timer while no one is connected
             self._looking = True
             asyncio.get_running_loop().call_later(self.EVERY, self._look)
 
     def _look(self) -> None:
-        for socket in [s for s in self.watching if s.closed]:
-            self.watching.discard(socket)
-            socket.queue.put_nowait(None)
-        self._looking = bool(self.watching)
-        if self._looking:
-            asyncio.get_running_loop().call_later(self.EVERY, self._look)
+        now = time.monotonic()
+        while self._due and self._due[0][0] <= now:
+            socket = self._due.popleft()[1]
+            if not (socket.closing or socket.closed):  # as `AsyncSocket._send_ping`
+                socket.last_ping = time.time()
+                socket.queue.put_nowait(packet.Packet(packet.PING))
+        self._looks += 1
+        if self._looks % self.CLOSED_EVERY == 0:
+            for socket in [s for s in self.watching if s.closed]:
+                self.watching.discard(socket)
+                socket.queue.put_nowait(None)
+        self._looking = False
+        if self.watching or self._due:
+            self._look_later()
 
 
 def lean_driver(engineio_server) -> None:
     """Engine.IO's aiohttp driver with the environ and the websocket above. Its table of parts is
     the server's own attribute (`_async`, set from the driver's module): replaced for this server
     only, not in the module."""
-    watchdog = Watchdog()
     engineio_server._async = {
         **engineio_server._async,
         "translate_request": RequestEnviron,
-        "websocket": partial(WebSocketWithoutDeflate, watchdog=watchdog),
+        "websocket": partial(WebSocketWithoutDeflate, heartbeat=Heartbeat()),
     }
