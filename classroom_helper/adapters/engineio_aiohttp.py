@@ -1,6 +1,7 @@
-"""Engine.IO on aiohttp as python-engineio's own driver does it, with three differences that each
-connection pays for its whole life (docs/performance.md: memory per connection, and the young
-garbage collections)."""
+"""Engine.IO on aiohttp as python-engineio's own driver does it, with three differences made for
+thousands of connections: the environ read from the request, the websocket without deflate, and
+the websocket loop with one heartbeat for all (docs/performance.md: memory per connection, and
+the young garbage collections)."""
 
 from __future__ import annotations
 
@@ -146,7 +147,7 @@ async def serve(socket: AsyncSocket, ws: WebSocketWithoutDeflate, heartbeat: Hea
             except Exception:
                 socket.server.logger.exception("Unknown receive error")
     finally:
-        heartbeat.watching.discard(socket)
+        heartbeat.forget(socket)
         socket.queue.put_nowait(None)  # the writer ends
         await writer
     await socket.close(wait=False, abort=True, reason=socket.server.reason.TRANSPORT_CLOSE)
@@ -193,6 +194,9 @@ class Heartbeat:
     def watch(self, socket: AsyncSocket) -> None:
         self.watching.add(socket)
         self._look_later()
+
+    def forget(self, socket: AsyncSocket) -> None:
+        self.watching.discard(socket)
 
     def pong(self, socket: AsyncSocket) -> None:
         """What `AsyncSocket.schedule_ping` does when a pong arrives, without its task."""
