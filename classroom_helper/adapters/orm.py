@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from tortoise import fields
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.connection import get_connections
 from tortoise.models import Model
 
@@ -194,6 +195,22 @@ def _sql(connection, statement: str) -> str:
     return statement.format(*("?" * statement.count("{}")))
 
 
+async def _rows(statement: str, values: list, connection=None) -> list[dict]:
+    """The rows of one statement (SQL with `{}` placeholders). In a transaction it goes straight to
+    the driver's connection, which the transaction holds: tortoise's wrapping of each statement
+    (a lock, its error types, a log line) cost more CPU than SQLite spends on one. Outside a
+    transaction through tortoise, which makes it wait for another task's transaction to end."""
+    connection = connection or _connection()
+    sql = _sql(connection, statement)
+    if not isinstance(connection, TransactionalDBClient):
+        return await connection.execute_query_dict(sql, values)
+    connection.log.debug("%s: %s", sql, values)
+    driver = connection._connection
+    if connection.capabilities.dialect == "postgres":
+        return [dict(row) for row in await driver.fetch(sql, *values)]
+    return [dict(row) for row in await driver.execute_fetchall(sql, values)]
+
+
 _NEXT_SEQ = "UPDATE room_ledger SET seq = seq + 1 WHERE room_id = {} RETURNING seq"
 
 
@@ -204,7 +221,7 @@ async def insert_numbered(event: RoomEventRecord) -> bool:
     no round trips to save."""
     connection = _connection()
     if connection.capabilities.dialect != "postgres":
-        rows = await connection.execute_query_dict(_sql(connection, _NEXT_SEQ), [event.room_id])
+        rows = await _rows(_NEXT_SEQ, [event.room_id], connection)
         if not rows:
             return False
         event.seq = rows[0]["seq"]
@@ -216,9 +233,7 @@ async def insert_numbered(event: RoomEventRecord) -> bool:
         f"WITH ledger AS ({_NEXT_SEQ}) INSERT INTO {event._meta.db_table} ({columns}, seq)"
         f" SELECT {placeholders}, seq FROM ledger RETURNING id, seq"
     )
-    rows = await connection.execute_query_dict(
-        _sql(connection, statement), [event.room_id, *values]
-    )
+    rows = await _rows(statement, [event.room_id, *values], connection)
     if not rows:
         return False
     event.id, event.seq = rows[0]["id"], rows[0]["seq"]
@@ -238,30 +253,28 @@ def _columns(row: Model, leave_out: str | None = None) -> tuple[list[str], str, 
 async def insert(row: Model) -> None:
     """INSERT a new row of a model without relations in one statement, its id from RETURNING
     (what `Model.create` does, without building the query each time)."""
-    meta, connection = row._meta, _connection()
+    meta = row._meta
     names, columns, values = _columns(row)
     placeholders = ", ".join(["{}"] * len(names))
     statement = (
         f"INSERT INTO {meta.db_table} ({columns}) VALUES ({placeholders})"
         f" RETURNING {meta.db_pk_column}"
     )
-    rows = await connection.execute_query_dict(_sql(connection, statement), values)
+    rows = await _rows(statement, values)
     setattr(row, meta.pk_attr, rows[0][meta.db_pk_column])
     row._saved_in_db = True
 
 
 async def update(row: Model, names: Iterable[str]) -> None:
     """UPDATE these fields of a stored row in one statement (what `save(update_fields=…)` does)."""
-    meta, connection = row._meta, _connection()
+    meta = row._meta
     names = list(names)
     if not names:
         return
     assignments = ", ".join(f"{meta.fields_db_projection[name]} = {{}}" for name in names)
     values = [meta.fields_map[name].to_db_value(getattr(row, name), row) for name in names]
-    await connection.execute_query(
-        _sql(
-            connection, f"UPDATE {meta.db_table} SET {assignments} WHERE {meta.db_pk_column} = {{}}"
-        ),
+    await _rows(
+        f"UPDATE {meta.db_table} SET {assignments} WHERE {meta.db_pk_column} = {{}}",
         [*values, getattr(row, meta.pk_attr)],
     )
 
@@ -273,14 +286,36 @@ async def _select(model: type[M], where: str, values: list, lock: bool = False) 
     statement = f"SELECT * FROM {model._meta.db_table} WHERE {where}"
     if lock and connection.capabilities.dialect == "postgres":
         statement += " FOR UPDATE"
-    executor = connection.executor_class(model=model, db=connection)
-    return await executor.execute_select(_sql(connection, statement), values)
+    return [model._init_from_db(**row) for row in await _rows(statement, values, connection)]
+
+
+def _any_of(values: list) -> str:
+    return f"({', '.join(['{}'] * len(values))})"
 
 
 async def issues_in_states(room_id: str, states: Iterable[str]) -> list[RoomIssueRecord]:
     states = list(states)
-    where = f"room_id = {{}} AND state IN ({', '.join(['{}'] * len(states))})"
-    return await _select(RoomIssueRecord, where, [room_id, *states])
+    return await _select(
+        RoomIssueRecord, f"room_id = {{}} AND state IN {_any_of(states)}", [room_id, *states]
+    )
+
+
+async def session_and_issues(
+    room_id: str, states: Iterable[str]
+) -> tuple[str | None, list[RoomIssueRecord]]:
+    """The state of the room's session (None: the room is not known) and the room's issues in
+    these states, in one statement (on PostgreSQL one round trip less for every raise)."""
+    states = list(states)
+    rows = await _rows(
+        f"SELECT s.state AS session_state, i.* FROM {RoomSession._meta.db_table} s"
+        f" LEFT JOIN room_issue i ON i.room_id = s.room_id AND i.state IN {_any_of(states)}"
+        " WHERE s.room_id = {}",
+        [*states, room_id],
+    )
+    if not rows:
+        return None, []
+    issues = [RoomIssueRecord._init_from_db(**row) for row in rows if row["id"] is not None]
+    return rows[0]["session_state"], issues
 
 
 async def issue_to_change(issue_id: int) -> RoomIssueRecord | None:
@@ -297,14 +332,10 @@ async def store_client_action(
 ) -> bool:
     """Store a handled client action; False when its client id was already stored (or is being
     stored by a transaction that commits first: PostgreSQL makes this INSERT wait for it)."""
-    connection = _connection()
-    rows = await connection.execute_query_dict(
-        _sql(
-            connection,
-            "INSERT INTO room_client_action (room_id, person_sub, cid, event, result, at)"
-            " VALUES ({}, {}, {}, {}, {}, {})"
-            " ON CONFLICT (room_id, person_sub, cid) DO NOTHING RETURNING id",
-        ),
+    rows = await _rows(
+        "INSERT INTO room_client_action (room_id, person_sub, cid, event, result, at)"
+        " VALUES ({}, {}, {}, {}, {}, {})"
+        " ON CONFLICT (room_id, person_sub, cid) DO NOTHING RETURNING id",
         [room_id, person_sub, cid, event, _RESULT.to_db_value(result, ClientActionRecord), at],
     )
     return bool(rows)
@@ -312,10 +343,8 @@ async def store_client_action(
 
 async def session_state(room_id: str) -> str | None:
     """The state of the room's session (None: the room is not known)."""
-    connection = _connection()
-    rows = await connection.execute_query_dict(
-        _sql(connection, f"SELECT state FROM {RoomSession._meta.db_table} WHERE room_id = {{}}"),
-        [room_id],
+    rows = await _rows(
+        f"SELECT state FROM {RoomSession._meta.db_table} WHERE room_id = {{}}", [room_id]
     )
     return rows[0]["state"] if rows else None
 
@@ -325,13 +354,9 @@ _MOMENT = RoomIssueRecord._meta.fields_map["raised_at"].to_python_value
 
 async def recent_claims(room_id: str, count: int) -> list[tuple[datetime, datetime]]:
     """(raised, claimed) of the room's last `count` claimed issues, the latest first."""
-    connection = _connection()
-    rows = await connection.execute_query_dict(
-        _sql(
-            connection,
-            "SELECT raised_at, claimed_at FROM room_issue WHERE room_id = {}"
-            " AND claimed_at IS NOT NULL ORDER BY claimed_at DESC LIMIT {}",
-        ),
+    rows = await _rows(
+        "SELECT raised_at, claimed_at FROM room_issue WHERE room_id = {}"
+        " AND claimed_at IS NOT NULL ORDER BY claimed_at DESC LIMIT {}",
         [room_id, count],
     )
     return [(_MOMENT(row["raised_at"]), _MOMENT(row["claimed_at"])) for row in rows]

@@ -19,6 +19,7 @@ from classroom_helper.adapters.orm import (
     issue_to_change,
     issues_in_states,
     recent_claims,
+    session_and_issues,
     update,
 )
 from classroom_helper.domain import payloads
@@ -43,7 +44,7 @@ from classroom_helper.services.room_log import (
     issue_audience,
     record,
 )
-from classroom_helper.services.rooms import require_open_session
+from classroom_helper.services.rooms import require_open, require_open_session
 from classroom_helper.services.views import incident_view, issue_view, message_view
 from helpdesk.adapters.orm.institute import RoomSession
 from helpdesk.domain.events import TicketOpened
@@ -110,7 +111,7 @@ def view_for(person: Person, row: RoomIssueRecord) -> dict[str, Any]:
 async def raise_issue(person: Person, event: payloads.RaiseIssue, now: datetime) -> Outcome:
     require(person, Action.RAISE_ISSUE)
     # The room's open issues, read once: the trainee's own, the partners of an incident, the queue.
-    open_rows = await issues_in_states(person.room, OPEN_STATES)
+    session_state, open_rows = await session_and_issues(person.room, OPEN_STATES)
     open_one = next((r for r in open_rows if r.trainee_sub == person.sub), None)
     if open_one is not None:  # one open issue per trainee per room: return it
         return Outcome(
@@ -120,7 +121,7 @@ async def raise_issue(person: Person, event: payloads.RaiseIssue, now: datetime)
                 "queue": await queue_of(open_one, open_rows, now),
             }
         )
-    await require_open_session(person.room)
+    require_open(session_state)
     row = RoomIssueRecord(
         room_id=person.room,
         trainee_sub=person.sub,

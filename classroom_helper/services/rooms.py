@@ -30,7 +30,11 @@ async def room_session(room_id: str, *, lock: bool = False) -> RoomSession:
 
 
 async def require_open_session(room_id: str) -> None:
-    state = await session_state(room_id)
+    require_open(await session_state(room_id))
+
+
+def require_open(state: str | None) -> None:
+    """Refuse unless the room's session (its state; None: the room is not known) is open."""
     if state is None:
         raise _unknown()
     if state != RoomState.OPEN:
