@@ -1,5 +1,6 @@
 """Raise → room manager across 2 processes through Redis (issue 8): trainees connect to process A,
-room managers to process B, every `issue.raised` crosses Redis. Writes its table into
+room managers to process B (with --crossed, every other room the other way round, so that both
+processes do the rooms' work), every `issue.raised` crosses Redis. Writes its table into
 docs/performance.md between its own markers.
 
 Three pairs, each on a private redis-server (its client count is then ours alone, sampled with
@@ -191,6 +192,7 @@ def loadgen(pair: Pair, args, rates: list[float], secret: str, a: tuple, b: tupl
         *("--server-pid", str(a[0].pid), "--manager-server-pid", str(b[0].pid)),
         *("--rates", ",".join(f"{r:g}" for r in rates)),
         *("--duration", str(args.duration), "--warmup", str(args.warmup)),
+        *(["--crossed"] if args.crossed else []),
     ]
     if pair.name == "sanad":
         command += ["--platform", "demo"]
@@ -240,11 +242,17 @@ def write_doc(pairs: list[Pair], args, started: datetime, command: str) -> None:
     retries = "; ".join(
         f"{p.label}: {p.publish_retries}" for p in pairs if p.name.startswith("bare")
     )
+    roles_a = (
+        "the trainees of every other room and the other rooms' managers (`--crossed`)"
+        if args.crossed
+        else "the trainees"
+    )
     section = "\n\n".join(
         [
             f"Measured {started:%Y-%m-%d %H:%M} UTC with `{command}` on {machine()}. "
-            f"Process A (trainees) pinned to core {A_CPU}, process B (room managers) to core "
-            f"{B_CPU} with the load generator, all at nice {args.nice}; a private redis-server. "
+            f"Process A ({roles_a}) pinned to core {A_CPU}, process B (the "
+            f"other way round) to core {B_CPU} with the load generator, all at nice {args.nice}; "
+            "a private redis-server. "
             f"{args.rooms} rooms × {args.trainees} trainees + 1 room manager each "
             f"({args.rooms * (args.trainees + 1):,} connections); each rate offered "
             f"{args.warmup:.0f} s unmeasured, then {args.duration:.0f} s measured. Load average "
@@ -284,6 +292,11 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pairs", default="bare-stock,bare-sanad,sanad")
     parser.add_argument("--bare-rates", default="250,500,1000,2000")
     parser.add_argument("--sanad-rates", default="50,100,200")
+    parser.add_argument(
+        "--crossed",
+        action="store_true",
+        help="every other room's trainees on process B and its manager on A (bench/loadgen.py)",
+    )
 
 
 def parse_args() -> argparse.Namespace:

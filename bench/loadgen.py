@@ -147,6 +147,7 @@ class LoadGenerator:
             url.rstrip("/").replace("http://", "ws://", 1) + "/socket.io/?EIO=4&transport=websocket"
             for url in (args.url, args.manager_url or args.url)
         )
+        self.crossed_rooms = set(self.rooms()[1::2] if args.crossed else [])
         self.run = os.urandom(3).hex()
         self.cids = itertools.count(1)
         self.managers: list[Connection] = []
@@ -170,7 +171,7 @@ class LoadGenerator:
 
     def people(self) -> list[tuple[str, str, str]]:
         """(role, room, sub): every room's manager first, then the trainees."""
-        rooms = [room_id(self.args.room_prefix, n) for n in range(1, self.args.rooms + 1)]
+        rooms = self.rooms()
         managers = [("manager", room, f"m-{room}") for room in rooms]
         trainees = [
             ("trainee", room, f"t{k:03d}-{room}")
@@ -178,6 +179,18 @@ class LoadGenerator:
             for room in rooms
         ]
         return managers + trainees
+
+    def rooms(self) -> list[str]:
+        return [room_id(self.args.room_prefix, n) for n in range(1, self.args.rooms + 1)]
+
+    def url_for(self, role: str, room: str) -> str:
+        """Trainees on --url and managers on --manager-url; with --crossed, every other room the
+        other way round: each raise still crosses from one process to the other, and both
+        processes do the rooms' work, as behind a proxy that spreads the connections."""
+        trainees, managers = self.ws_url, self.managers_ws_url
+        if room in self.crossed_rooms:
+            trainees, managers = managers, trainees
+        return managers if role == "manager" else trainees
 
     def token(self, role: str, room: str, sub: str) -> str:
         return mint_host_token(
@@ -203,9 +216,7 @@ class LoadGenerator:
             conn = Connection(self, role, room, sub, token)
             async with gate:
                 try:
-                    await conn.connect(
-                        session, self.managers_ws_url if role == "manager" else self.ws_url
-                    )
+                    await conn.connect(session, self.url_for(role, room))
                     sync = await conn.call("room.sync", {"last_seq": None})
                     if not sync.get("ok"):
                         raise ConnectionError(f"room.sync refused: {sync.get('error')}")
@@ -496,6 +507,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--manager-url", default=None, help="room managers connect here (another process)"
     )
     parser.add_argument("--manager-server-pid", type=int, default=0, help="its pid, for CPU")
+    parser.add_argument(
+        "--crossed",
+        action="store_true",
+        help="with --manager-url: every other room's trainees there and its manager on --url",
+    )
     parser.add_argument(
         "--deflate",
         action="store_const",
