@@ -14,6 +14,7 @@ from typing import Any
 import socketio
 from tortoise.transactions import in_transaction
 
+from classroom_helper.adapters.group_commit import GroupCommit
 from classroom_helper.adapters.host_tokens import RoomPasses, TokenRefused
 from classroom_helper.adapters.orm import RoomEventRecord
 from classroom_helper.domain import payloads
@@ -136,12 +137,15 @@ class RoomGateway:
         rules: TicketRules,
         passes: RoomPasses,
         metrics: RoomMetrics,
+        group_commit: GroupCommit | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
         self.sio, self.catalogues, self.bus = sio, catalogues, bus
         self.rate_limit, self.rules, self.clock = rate_limit, rules, clock
         self.passes = passes
         self.metrics = metrics
+        # SQLite: the actions that wait together are stored in one transaction
+        self.group_commit = group_commit
         self.process = uuid.uuid4().hex
         self.closing = False
         self._swept_at = clock()
@@ -286,6 +290,13 @@ class RoomGateway:
     async def act(self, room_id: str, use_case: Callable[[], Awaitable[Outcome]]) -> Outcome:
         """Run a use case that changes the room, then send what it stored, one at a time per room
         in this process: clients then receive this process's events in `seq` order."""
+        if self.group_commit is not None:
+            # Stored in turn, in `seq` order; the callers resume in that order and queue for
+            # the room's lock in it.
+            outcome = await self.group_commit.run(use_case)
+            async with self._room_locks[room_id]:
+                await self.deliver(room_id, outcome)
+            return outcome
         async with self._room_locks[room_id]:
             outcome = await use_case()
             await self.deliver(room_id, outcome)
