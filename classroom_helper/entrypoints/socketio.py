@@ -154,6 +154,8 @@ class RoomGateway:
         # dicts per connection (docs/performance.md: memory per connection)
         self._people: dict[str, Person] = {}
         self._room_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._queues_moved: set[str] = set()
+        self._pushing_queues: asyncio.Task | None = None
         self.in_order = InOrder(self.hand_out, self._read_log)
         # The other processes' way to this process's events: the Redis fan-out, when there is one
         # (the composition root sets it).
@@ -307,7 +309,7 @@ class RoomGateway:
         for event in outcome.events:
             await self.emit_event(event)
         if outcome.queue_moved:
-            await self.push_queue(room_id)
+            self.queue_moved(room_id)
         for published in outcome.published:
             await self.bus.publish(published)
 
@@ -351,6 +353,26 @@ class RoomGateway:
         may have been missed (stored, but not heard), so clients sync (`room.resync`). Everywhere
         when this process's own events may not have reached the others."""
         await self.sio.emit("room.resync", {}, ignore_queue=not everywhere)
+
+    def queue_moved(self, room_id: str) -> None:
+        """Tell the room's waiting trainees their new places, soon: once for all the moves that
+        happen meanwhile (with many raising at once in a room, once per move was a read and an
+        emit to every waiting trainee for each of them)."""
+        self._queues_moved.add(room_id)
+        if self._pushing_queues is None:
+            self._pushing_queues = asyncio.create_task(self._push_moved_queues())
+
+    async def _push_moved_queues(self) -> None:
+        try:
+            while self._queues_moved:
+                room_id = self._queues_moved.pop()
+                try:
+                    await self.push_queue(room_id)
+                except Exception as error:  # the places are told again at the next move
+                    if not database.unavailable(error):
+                        log.exception("telling the queue of %s failed", room_id)
+        finally:
+            self._pushing_queues = None
 
     async def push_queue(self, room_id: str) -> None:
         for place in await issues.room_queue(room_id, self.clock()):
