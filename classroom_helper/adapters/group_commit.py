@@ -1,10 +1,11 @@
 """Group commit on SQLite: the room's actions that wait together share one transaction.
 
-A commit writes every page its transaction changed to the log: ~13 pages for a raise, ~10 for a
-withdraw, and a commit cost about as much CPU as the statements before it. Actions that arrive
-while a group is being stored wait for the next group; its actions change many of the same pages
-(the tails of the event log, the client actions, the issues), and one commit writes them once.
-Alone, an action runs as before, in its own transaction: no cost when the room is quiet.
+Each transaction costs a BEGIN, a COMMIT that writes every page it changed to the log (~13 for
+a raise, ~10 for a withdraw) and tortoise's work around both. Actions that arrive while another
+is being stored wait, and are then stored together: one transaction, and the pages they share
+(the tails of the event log, of the client actions, of the issues) written once. Alone, an
+action runs as before, in its own transaction: nothing changes while the rooms are quiet. At
+800 raises/s the server went from falling behind to keeping up (docs/performance.md).
 
 Each action still opens its own transaction, which inside the group's is a savepoint: an action
 that fails is undone alone. Nothing is acknowledged before the group's commit, and if that commit
@@ -17,6 +18,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.transactions import in_transaction
 
 Action = Callable[[], Awaitable[Any]]
@@ -31,6 +34,9 @@ class GroupCommit:
     async def run(self, action: Action) -> Any:
         """Run the action and return what it returned once it is committed. The action opens its
         own transaction: what it writes outside one would stay even if it failed."""
+        if isinstance(connections.get("default"), TransactionalDBClient):
+            # in the caller's transaction, which holds the connection: the group would wait for it
+            return await action()
         if self._busy:
             stored = asyncio.get_running_loop().create_future()
             self._waiting.append((action, stored))

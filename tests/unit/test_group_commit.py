@@ -95,3 +95,20 @@ async def test_a_caller_that_has_gone_leaves_the_others_stored(notes):
     # Its caller went before hearing the answer, as when a connection drops: the action itself
     # was stored, and a retry with its client id is answered from what was stored.
     assert sorted(await stored(notes)) == ["gone", "kept"]
+
+
+async def test_an_action_called_inside_a_transaction_runs_in_it_even_while_a_group_waits(notes):
+    group = GroupCommit()
+    release = asyncio.Event()
+
+    async def first() -> str:
+        await release.wait()
+        return "first"
+
+    running = asyncio.create_task(group.run(first))
+    await asyncio.sleep(0)
+    async with in_transaction():  # holds the connection: queued, the action would wait for ever
+        assert await asyncio.wait_for(group.run(writes(notes, "inside")), 5) == "inside"
+    release.set()
+    assert await running == "first"
+    assert await stored(notes) == ["inside"]
