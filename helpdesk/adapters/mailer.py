@@ -33,7 +33,8 @@ class SmtpMailer:
         message["From"] = self.sender
         message["To"] = to
         message["Subject"] = subject
-        message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
+        domain = self.sender.rpartition("@")[2] or "localhost"
+        message["Message-ID"] = make_msgid(domain=domain)
         for name, value in headers.items():  # threading and loop headers (channels)
             message[name] = value
         message.set_content(text)
@@ -48,6 +49,11 @@ class SmtpMailer:
                 use_tls=self.use_tls,
                 start_tls=self.start_tls,
                 timeout=self.timeout,
+                # The sender's domain greets the server. Left out, aiosmtplib asks
+                # `socket.getfqdn()` on a thread for every message: a reverse DNS lookup, which
+                # on a host without DNS waits for the resolver's timeouts, and a thread that
+                # the event loop's shutdown then waits for.
+                local_hostname=domain,
             )
         except (aiosmtplib.SMTPException, OSError) as error:
             raise DeliveryFailed(f"SMTP {self.host}:{self.port}: {error}") from error

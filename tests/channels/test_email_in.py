@@ -31,7 +31,13 @@ async def smtp_app(serve_with):
 
 async def send(port, raw, to=SUPPORT, sender="huda@example.org"):
     return await aiosmtplib.send(
-        raw, sender=sender, recipients=[to], hostname="127.0.0.1", port=port, timeout=10
+        raw,
+        sender=sender,
+        recipients=[to],
+        hostname="127.0.0.1",
+        port=port,
+        timeout=10,
+        local_hostname="example.org",  # no DNS lookup of this host's name (helpdesk mailer)
     )
 
 

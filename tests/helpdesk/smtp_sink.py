@@ -19,16 +19,21 @@ class SmtpSink:
     def __init__(self) -> None:
         self.port = free_port()
         self.messages: list[email.message.EmailMessage] = []
+        self.greetings: list[str] = []  # the name each sender gave in its EHLO
         self._controller: Controller | None = None
 
     async def handle_DATA(self, server, session, envelope):
+        self.greetings.append(session.host_name)
         self.messages.append(
             email.message_from_bytes(envelope.content, policy=email.policy.default)
         )
         return "250 OK"
 
     def start(self) -> None:
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        # a name for its greeting: without one aiosmtpd looks up the host's (DNS) at each connection
+        self._controller = Controller(
+            self, hostname="127.0.0.1", port=self.port, server_hostname="smtp-sink.test"
+        )
         self._controller.start()
 
     def stop(self) -> None:

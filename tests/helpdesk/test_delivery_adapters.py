@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiosmtplib
 import pytest
 from aiohttp import web
 
@@ -10,7 +11,11 @@ from helpdesk.adapters.sms import HttpSmsGateway
 from tests.helpdesk.smtp_sink import free_port
 
 
-async def test_mail_has_plain_text_and_html_parts(smtp_sink):
+async def test_mail_has_plain_text_and_html_parts(smtp_sink, monkeypatch):
+    async def no_lookup(_smtp):
+        raise AssertionError("aiosmtplib looked up the host's name (socket.getfqdn)")
+
+    monkeypatch.setattr(aiosmtplib.SMTP, "_get_default_local_hostname", no_lookup)
     mailer = SmtpMailer("127.0.0.1", smtp_sink.port, "support@institute.sa")
     message_id = await mailer.send(
         "trainee@example.com", "تذكرتك SND-2026-000001", "نص عادي", "<p>نص <b>HTML</b></p>"
@@ -24,6 +29,7 @@ async def test_mail_has_plain_text_and_html_parts(smtp_sink):
     html = received.get_body(("html",)).get_content()
     assert plain.strip() == "نص عادي"
     assert "<b>HTML</b>" in html
+    assert smtp_sink.greetings == ["institute.sa"]  # the sender's domain, no lookup
 
 
 async def test_mail_to_a_server_that_is_down_fails_clearly():
