@@ -40,6 +40,20 @@ async def stored(connection) -> list[str]:
     return [row["text"] for row in await connection.execute_query_dict("SELECT text FROM note")]
 
 
+async def holding(group: GroupCommit, then=None) -> tuple[asyncio.Event, asyncio.Task]:
+    """A first action that keeps the group busy until the event is set (the others arrive
+    meanwhile), then runs `then` if given; and the task awaiting it."""
+    release = asyncio.Event()
+
+    async def first() -> str:
+        await release.wait()
+        return await then() if then else "first"
+
+    running = asyncio.create_task(group.run(first))
+    await asyncio.sleep(0)
+    return release, running
+
+
 async def test_an_action_alone_runs_in_its_own_transaction(notes):
     group, seen = GroupCommit(), []
     assert await group.run(writes(notes, "alone", seen=seen)) == "alone"
@@ -49,14 +63,7 @@ async def test_an_action_alone_runs_in_its_own_transaction(notes):
 
 async def test_actions_that_wait_together_are_stored_together_and_fail_alone(notes):
     group, seen = GroupCommit(), []
-    release = asyncio.Event()
-
-    async def first() -> str:
-        await release.wait()  # the others arrive meanwhile
-        return await writes(notes, "first")()
-
-    running = asyncio.create_task(group.run(first))
-    await asyncio.sleep(0)
+    release, running = await holding(group, then=writes(notes, "first"))
     waiting = [
         asyncio.create_task(group.run(writes(notes, text, fail=text == "b", seen=seen)))
         for text in ("a", "b", "c")
@@ -74,14 +81,7 @@ async def test_actions_that_wait_together_are_stored_together_and_fail_alone(not
 
 async def test_a_caller_that_has_gone_leaves_the_others_stored(notes):
     group = GroupCommit()
-    release = asyncio.Event()
-
-    async def first() -> str:
-        await release.wait()
-        return "first"
-
-    running = asyncio.create_task(group.run(first))
-    await asyncio.sleep(0)
+    release, running = await holding(group)
     gone = asyncio.create_task(group.run(writes(notes, "gone")))
     kept = asyncio.create_task(group.run(writes(notes, "kept")))
     await asyncio.sleep(0)
@@ -99,14 +99,7 @@ async def test_a_caller_that_has_gone_leaves_the_others_stored(notes):
 
 async def test_an_action_called_inside_a_transaction_runs_in_it_even_while_a_group_waits(notes):
     group = GroupCommit()
-    release = asyncio.Event()
-
-    async def first() -> str:
-        await release.wait()
-        return "first"
-
-    running = asyncio.create_task(group.run(first))
-    await asyncio.sleep(0)
+    release, running = await holding(group)
     async with in_transaction():  # holds the connection: queued, the action would wait for ever
         assert await asyncio.wait_for(group.run(writes(notes, "inside")), 5) == "inside"
     release.set()
