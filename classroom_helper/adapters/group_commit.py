@@ -18,9 +18,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from tortoise import connections
-from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.transactions import in_transaction
+
+from classroom_helper.adapters.orm import in_a_transaction
 
 Action = Callable[[], Awaitable[Any]]
 
@@ -34,7 +34,7 @@ class GroupCommit:
     async def run(self, action: Action) -> Any:
         """Run the action and return what it returned once it is committed. The action opens its
         own transaction: what it writes outside one would stay even if it failed."""
-        if isinstance(connections.get("default"), TransactionalDBClient):
+        if in_a_transaction():
             # in the caller's transaction, which holds the connection: the group would wait for it
             return await action()
         if self._busy:

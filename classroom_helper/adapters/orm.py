@@ -188,6 +188,10 @@ def _connection():
     return get_connections().get(RoomLedger._meta.default_connection or "default")
 
 
+def in_a_transaction() -> bool:
+    return isinstance(_connection(), TransactionalDBClient)
+
+
 def _sql(connection, statement: str) -> str:
     """`{}` placeholders in the connection's style: `?` for SQLite, `$1, $2…` for PostgreSQL."""
     if connection.capabilities.dialect == "postgres":
