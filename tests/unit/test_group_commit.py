@@ -1,4 +1,4 @@
-"""Group commit on SQLite: actions that wait while another is stored share one transaction; each
+"""Group commit on SQLite: actions that arrive together share one transaction; each
 is still undone alone when it fails, and each caller gets its own result once it is committed."""
 
 import asyncio
@@ -59,6 +59,16 @@ async def test_an_action_alone_runs_in_its_own_transaction(notes):
     assert await group.run(writes(notes, "alone", seen=seen)) == "alone"
     assert seen == [False]
     assert await stored(notes) == ["alone"]
+
+
+async def test_actions_that_arrive_in_the_same_turn_are_stored_together(notes):
+    group, seen = GroupCommit(), []
+    results = await asyncio.gather(
+        *(group.run(writes(notes, text, seen=seen)) for text in ("a", "b", "c"))
+    )
+    assert results == ["a", "b", "c"]
+    assert seen == [True, True, True]
+    assert sorted(await stored(notes)) == ["a", "b", "c"]
 
 
 async def test_actions_that_wait_together_are_stored_together_and_fail_alone(notes):
