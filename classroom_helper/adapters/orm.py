@@ -4,6 +4,7 @@ sequence numbers, and the client-made ids already handled."""
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import TypeVar
 
 from tortoise import fields
@@ -245,13 +246,19 @@ async def insert_numbered(event: RoomEventRecord) -> bool:
     return True
 
 
+@cache
+def _new_row_columns(model: type[Model], leave_out: str | None) -> tuple[list[str], str]:
+    """A new row's fields (all but its id and `leave_out`) and their columns."""
+    meta = model._meta
+    names = [name for name in meta.fields_db_projection if name not in (meta.pk_attr, leave_out)]
+    return names, ", ".join(meta.fields_db_projection[name] for name in names)
+
+
 def _columns(row: Model, leave_out: str | None = None) -> tuple[list[str], str, list]:
     """A new row's fields (all but its id and `leave_out`), their columns and database values."""
-    meta = row._meta
-    names = [name for name in meta.fields_db_projection if name not in (meta.pk_attr, leave_out)]
-    columns = ", ".join(meta.fields_db_projection[name] for name in names)
-    values = [meta.fields_map[name].to_db_value(getattr(row, name), row) for name in names]
-    return names, columns, values
+    names, columns = _new_row_columns(type(row), leave_out)
+    fields_map = row._meta.fields_map
+    return names, columns, [fields_map[name].to_db_value(getattr(row, name), row) for name in names]
 
 
 async def insert(row: Model) -> None:

@@ -122,7 +122,7 @@ async def raise_issue(person: Person, event: payloads.RaiseIssue, now: datetime)
             }
         )
     require_open(session_state)
-    row = RoomIssueRecord(
+    row = RoomIssueRecord.construct(
         room_id=person.room,
         trainee_sub=person.sub,
         trainee_name=person.name,

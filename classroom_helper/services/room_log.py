@@ -60,7 +60,7 @@ async def record(
 ) -> RoomEventRecord:
     """Store one event with the room's next sequence number. Call inside a transaction: taking
     the number locks the ledger row until commit, so numbers are gap-free and in commit order."""
-    event = RoomEventRecord(
+    event = RoomEventRecord.construct(  # checked as it is stored (tortoise's __init__ costs more)
         room_id=room_id,
         seq=0,  # numbered as it is stored
         type=type_,
