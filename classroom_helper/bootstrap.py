@@ -118,7 +118,8 @@ def build_app(config: Config) -> web.Application:
         app[keys.SIO],
         catalogues,
         app[keys.BUS],
-        RateLimit(config.room_rate_limit, config.redis_url, f"{config.socketio_channel}-room"),
+        # counted in the process that holds the person's connection: no Redis round trip per event
+        RateLimit(config.room_rate_limit, None, f"{config.socketio_channel}-room"),
         TicketRules(config.room_unclaimed_limit, config.room_no_manager_grace),
         app[keys.ROOM_PASSES],
         RoomMetrics(registry),

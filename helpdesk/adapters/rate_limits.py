@@ -1,6 +1,8 @@
 """Rate limits over a moving window: in memory for one process, in Redis (the `limits` library)
 when several processes share the work. One per use: a person's live-room events, web-form
-sendings per address, failed certificate look-ups per address.
+sendings per address, failed certificate look-ups per address. The live room's is always in
+memory: a person's events all come through their connection, which one process holds (a second
+tab on another process is counted there).
 
 While Redis does not answer, each process counts on its own (a looser limit, never a live room
 that refuses every event because Redis is down: the database, not Redis, holds what matters)."""
