@@ -28,8 +28,8 @@ Action = Callable[[], Awaitable[Any]]
 
 class GroupCommit:
     def __init__(self) -> None:
-        self._busy = False  # a group is being stored, or will be on the next turn
         self._waiting: list[tuple[Action, asyncio.Future]] = []
+        # the task storing a group, or about to on the next turn (None: nothing to store)
         self._storing: asyncio.Task | None = None
 
     async def run(self, action: Action) -> Any:
@@ -40,8 +40,7 @@ class GroupCommit:
             return await action()
         stored = asyncio.get_running_loop().create_future()
         self._waiting.append((action, stored))
-        if not self._busy:
-            self._busy = True
+        if self._storing is None:
             self._storing = asyncio.create_task(self._store_the_waiting())
         return await stored
 
@@ -64,10 +63,9 @@ class GroupCommit:
         finally:
             for _, stored in group:  # cancelled (the app is stopping): no caller waits for ever
                 stored.cancel()
-            if self._waiting:
-                self._storing = asyncio.create_task(self._store_the_waiting())
-            else:
-                self._busy = False
+            self._storing = (
+                asyncio.create_task(self._store_the_waiting()) if self._waiting else None
+            )
 
 
 async def _outcome(action: Action) -> tuple[Any, BaseException | None]:
