@@ -144,7 +144,7 @@ class RoomGateway:
         self.rate_limit, self.rules, self.clock = rate_limit, rules, clock
         self.passes = passes
         self.metrics = metrics
-        # SQLite: the actions that wait together are stored in one transaction
+        # SQLite: the actions that arrive together are stored in one transaction
         self.group_commit = group_commit
         self.process = uuid.uuid4().hex
         self.closing = False
