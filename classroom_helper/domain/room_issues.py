@@ -167,6 +167,11 @@ class TicketRules:
     # a manager who drops for a moment (a reload, a network blip) is not "gone"
     no_manager_grace: timedelta = timedelta(minutes=1)
 
+    @property
+    def youngest_due(self) -> timedelta:
+        """No issue raised more recently than this can be due (`automatic_ticket_reason`)."""
+        return min(self.unclaimed_limit, self.no_manager_grace)
+
 
 def automatic_ticket_reason(
     issue: RoomIssue,

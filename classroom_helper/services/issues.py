@@ -438,15 +438,18 @@ async def _read_claim_waits(room_id: str) -> list[timedelta]:
 async def tickets_due(rules: TicketRules, now: datetime) -> list[tuple[str, int, TicketReason]]:
     """Open issues due to become tickets on their own (unclaimed too long, or no manager online),
     as (room, issue id, reason); `ticket_on_its_own` makes each one."""
-    due = []
-    rooms = (
-        await RoomIssueRecord.filter(state__in=list(OPEN_STATES))
-        .distinct()
-        .values_list("room_id", flat=True)
+    # Only issues old enough to be due are read: in a busy institute nearly every open issue is
+    # minutes old at most, and reading them all room by room cost ~1 ms per room every sweep.
+    candidates = await RoomIssueRecord.filter(
+        state__in=list(OPEN_STATES), raised_at__lte=now - rules.youngest_due
     )
-    for room_id in rooms:
+    by_room: dict[str, list[RoomIssueRecord]] = {}
+    for row in candidates:
+        by_room.setdefault(row.room_id, []).append(row)
+    due = []
+    for room_id, rows in by_room.items():
         absent = await presence.no_manager_since(room_id, now)
-        for row in await RoomIssueRecord.filter(room_id=room_id, state__in=list(OPEN_STATES)):
+        for row in rows:
             reason = automatic_ticket_reason(as_issue(row), now, rules, absent)
             if reason is not None:
                 due.append((room_id, row.id, reason))

@@ -1,6 +1,8 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from classroom_helper.domain.errors import InvalidTransition, NotPermitted
 from classroom_helper.domain.people import Person, Role
@@ -159,3 +161,19 @@ def test_closed_issues_never_become_tickets():
     issue = raised()
     issue.withdraw(SARA, T0)
     assert automatic_ticket_reason(issue, T0 + timedelta(days=1), RULES, T0) is None
+
+
+@given(
+    limit=st.integers(1, 3600),
+    grace=st.integers(1, 3600),
+    age=st.integers(0, 7200),
+    absent_for=st.one_of(st.none(), st.integers(0, 7200)),
+)
+def test_no_issue_younger_than_the_youngest_due_is_due(limit, grace, age, absent_for):
+    # the sweep reads only issues at least this old (services/issues.tickets_due)
+    rules = TicketRules(timedelta(seconds=limit), timedelta(seconds=grace))
+    now = T0 + timedelta(hours=3)
+    issue = raised(raised_at=now - timedelta(seconds=age))
+    absent = None if absent_for is None else now - timedelta(seconds=absent_for)
+    if timedelta(seconds=age) < rules.youngest_due:
+        assert automatic_ticket_reason(issue, now, rules, absent) is None
