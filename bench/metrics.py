@@ -22,7 +22,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from tortoise import Tortoise
 
 from bench.helpdesk_sweep import add_open_tickets, emptied_desk
-from classroom_helper.adapters.orm import PresenceRecord
+from classroom_helper.adapters.orm import PresenceRecord, ProcessHeartbeat
 from classroom_helper.entrypoints.room_metrics import RoomMetrics, room_figures
 from helpdesk.entrypoints.metrics import _Families, desk_figures
 
@@ -61,6 +61,7 @@ async def scrape(url: str, tickets: int, connected: int) -> dict:
     async with emptied_desk(url) as (_, certs):
         now = datetime.now(UTC)
         await add_open_tickets(tickets, now, lambda i: i % 100 == 0, certs.id)
+        await ProcessHeartbeat.create(process="p", seen_at=now)
         await PresenceRecord.bulk_create(
             PresenceRecord(
                 sid=f"s{i}", process="p", room_id=f"room-{i % 200}", person_sub=f"t{i}",

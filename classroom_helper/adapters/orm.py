@@ -166,18 +166,30 @@ class ClientActionRecord(Model):
 
 
 class PresenceRecord(Model):
-    """A live connection. Rows of a process that died go stale (seen_at stops moving) and stop counting."""
+    """A live connection. Rows of a process that died stop counting (its heartbeat stops moving)."""
 
     sid = fields.CharField(max_length=64, primary_key=True)
     process = fields.CharField(max_length=64)
     room_id = fields.CharField(max_length=ROOM_ID, db_index=True)
     person_sub = fields.CharField(max_length=PERSON_ID)
     role = fields.CharField(max_length=16)
+    # when the connection arrived; whether it is still there is its process's heartbeat
     seen_at = fields.DatetimeField()
 
     class Meta:
         app = "classroom"
         table = "room_presence"
+
+
+class ProcessHeartbeat(Model):
+    """A server process's last sign of life: its connections count while it is recent."""
+
+    process = fields.CharField(max_length=64, primary_key=True)
+    seen_at = fields.DatetimeField()
+
+    class Meta:
+        app = "classroom"
+        table = "room_process"
 
 
 # --- the hot path's statements in SQL (docs/performance.md: each ORM statement costs ~300 µs of

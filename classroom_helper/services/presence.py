@@ -1,11 +1,13 @@
-"""Who is connected to which room, across processes. A row per connection, kept fresh by its
-process: a process that dies (even SIGKILL) stops refreshing, and its rows stop counting."""
+"""Who is connected to which room, across processes. A row per connection, and a heartbeat per
+process that its sweep keeps fresh: a process that dies (even SIGKILL) stops beating, and its
+connections stop counting."""
 
 from datetime import datetime, timedelta
 
+from tortoise.expressions import Subquery
 from tortoise.functions import Count
 
-from classroom_helper.adapters.orm import PresenceRecord, RoomLedger
+from classroom_helper.adapters.orm import PresenceRecord, ProcessHeartbeat, RoomLedger
 from classroom_helper.domain.people import Person, Role
 from classroom_helper.services.lately import Lately
 from classroom_helper.services.room_log import ensure_ledger
@@ -20,6 +22,10 @@ _managers_online: Lately[int] = Lately(timedelta(seconds=1))
 
 async def arrive(sid: str, process: str, person: Person, now: datetime) -> None:
     _managers_online.forget(person.room)
+    # a new process counts from its first connection; an existing heartbeat is the sweep's to move
+    await ProcessHeartbeat.bulk_create(
+        [ProcessHeartbeat(process=process, seen_at=now)], ignore_conflicts=True
+    )
     await PresenceRecord.create(
         sid=sid,
         process=process,
@@ -47,26 +53,35 @@ async def leave(sid: str, now: datetime) -> str | None:
 
 
 async def refresh(process: str, since: datetime, now: datetime) -> set[str]:
-    """Keep this process's connections fresh. Returns the rooms whose counts changed since the
-    last refresh at `since` without anyone arriving or leaving: connections of a process that
-    stopped (a killed one) went stale, or this process's own came back from stale (the database
-    was away longer than STALE_AFTER)."""
-    revived = PresenceRecord.filter(process=process, seen_at__lt=now - STALE_AFTER)
-    lapsed = PresenceRecord.filter(
-        seen_at__gte=since - STALE_AFTER, seen_at__lt=now - STALE_AFTER
-    ).exclude(process=process)
-    rooms = {*await _rooms(revived), *await _rooms(lapsed)}
-    await PresenceRecord.filter(process=process).update(seen_at=now)
-    await PresenceRecord.filter(seen_at__lt=now - STALE_AFTER * 10).delete()
+    """Beat for this process. Returns the rooms whose counts changed since the last refresh at
+    `since` without anyone arriving or leaving: connections of a process that stopped (a killed
+    one) went stale, or this process's own came back from stale (the database was away longer
+    than STALE_AFTER)."""
+    stale = now - STALE_AFTER
+    lapsed = ProcessHeartbeat.filter(seen_at__gte=since - STALE_AFTER, seen_at__lt=stale)
+    rooms = await _rooms_of(lapsed.exclude(process=process))
+    if await ProcessHeartbeat.filter(process=process, seen_at__lt=stale).exists():  # revived
+        rooms |= await _rooms_of(ProcessHeartbeat.filter(process=process))
+    await ProcessHeartbeat.update_or_create(defaults={"seen_at": now}, process=process)
+    if await ProcessHeartbeat.filter(seen_at__lt=now - STALE_AFTER * 10).delete():
+        # the connections of processes gone long ago, and of any process without a heartbeat
+        await PresenceRecord.exclude(
+            process__in=Subquery(ProcessHeartbeat.all().values("process"))
+        ).delete()
     return rooms
 
 
-async def _rooms(rows) -> list[str]:
-    return await rows.distinct().values_list("room_id", flat=True)
+async def _rooms_of(heartbeats) -> set[str]:
+    rows = PresenceRecord.filter(process__in=Subquery(heartbeats.values("process"))).distinct()
+    return set(await rows.values_list("room_id", flat=True))
+
+
+def _live_processes(now: datetime) -> Subquery:
+    return Subquery(ProcessHeartbeat.filter(seen_at__gte=now - STALE_AFTER).values("process"))
 
 
 def _live(room_id: str, now: datetime):
-    return PresenceRecord.filter(room_id=room_id, seen_at__gte=now - STALE_AFTER)
+    return PresenceRecord.filter(room_id=room_id, process__in=_live_processes(now))
 
 
 async def counts(room_id: str, now: datetime) -> dict[str, int]:
@@ -82,7 +97,7 @@ async def counts(room_id: str, now: datetime) -> dict[str, int]:
 
 async def people_by_role(now: datetime) -> dict[Role, int]:
     """People connected now in every room, each person once per role (for /metrics)."""
-    live = PresenceRecord.filter(seen_at__gte=now - STALE_AFTER)
+    live = PresenceRecord.filter(process__in=_live_processes(now))
     people = live.annotate(n=Count("person_sub", distinct=True)).group_by("role")
     counted = dict.fromkeys(Role, 0)
     for role, n in await people.values_list("role", "n"):
@@ -101,11 +116,13 @@ async def managers_online(room_id: str, now: datetime) -> int:
 async def no_manager_since(room_id: str, now: datetime) -> datetime | None:
     """None while a manager is online; else when the room last had one (or opened without one)."""
     managers = PresenceRecord.filter(room_id=room_id, role=Role.ROOM_MANAGER)
-    if await managers.filter(seen_at__gte=now - STALE_AFTER).exists():
+    if await managers.filter(process__in=_live_processes(now)).exists():
         return None
     ledger = await RoomLedger.get_or_none(room_id=room_id)
     session = await RoomSession.get_or_none(room_id=room_id)
-    last_seen = await managers.order_by("-seen_at").first().values_list("seen_at", flat=True)
+    # a manager whose process stopped was last seen at its last heartbeat
+    heartbeats = ProcessHeartbeat.filter(process__in=Subquery(managers.values("process")))
+    last_seen = await heartbeats.order_by("-seen_at").first().values_list("seen_at", flat=True)
     moments = [
         ledger.manager_left_at if ledger else None,
         last_seen,
