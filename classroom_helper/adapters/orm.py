@@ -4,7 +4,7 @@ sequence numbers, and the client-made ids already handled."""
 
 from collections.abc import Iterable
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import TypeVar
 
 from tortoise import fields
@@ -205,9 +205,10 @@ def in_a_transaction() -> bool:
     return isinstance(_connection(), TransactionalDBClient)
 
 
-def _sql(connection, statement: str) -> str:
-    """`{}` placeholders in the connection's style: `?` for SQLite, `$1, $2…` for PostgreSQL."""
-    if connection.capabilities.dialect == "postgres":
+@lru_cache(maxsize=256)  # a statement per call site
+def _sql(dialect: str, statement: str) -> str:
+    """`{}` placeholders in the dialect's style: `?` for SQLite, `$1, $2…` for PostgreSQL."""
+    if dialect == "postgres":
         return statement.format(*(f"${n}" for n in range(1, statement.count("{}") + 1)))
     return statement.format(*("?" * statement.count("{}")))
 
@@ -218,7 +219,7 @@ async def _rows(statement: str, values: list, connection=None) -> list[dict]:
     (a lock, its error types, a log line) cost more CPU than SQLite spends on one. Outside a
     transaction through tortoise, which makes it wait for another task's transaction to end."""
     connection = connection or _connection()
-    sql = _sql(connection, statement)
+    sql = _sql(connection.capabilities.dialect, statement)
     if not isinstance(connection, TransactionalDBClient):
         return await connection.execute_query_dict(sql, values)
     connection.log.debug("%s: %s", sql, values)
