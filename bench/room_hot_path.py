@@ -50,6 +50,7 @@ async def main(args: argparse.Namespace) -> None:
     gateway = build_app(config)[keys.ROOM]  # the app's own gateway; no client is connected
     now = datetime.now(UTC)
     trainees = []
+    await presence.beat(gateway.process, now)
     for n in range(1, args.rooms + 1):
         room = f"{PREFIX}{n:04d}"
         manager = Person(sub=f"manager-{n}", name="Manager", role=Role.ROOM_MANAGER, room=room)

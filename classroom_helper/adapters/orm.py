@@ -384,3 +384,18 @@ async def recent_claims(room_id: str, count: int) -> list[tuple[datetime, dateti
         [room_id, count],
     )
     return [(_MOMENT(row["raised_at"]), _MOMENT(row["claimed_at"])) for row in rows]
+
+
+_HEARTBEAT_AT = ProcessHeartbeat._meta.fields_map["seen_at"]
+
+
+async def live_people(room_id: str, beaten_since: datetime) -> set[tuple[str, str]]:
+    """(role, person) of the room's connections whose process beat since then (on every arrival
+    and departure: one statement, not tortoise's query with a subquery)."""
+    rows = await _rows(
+        "SELECT DISTINCT p.role, p.person_sub FROM room_presence p"
+        " JOIN room_process h ON h.process = p.process"
+        " WHERE p.room_id = {} AND h.seen_at >= {}",
+        [room_id, _HEARTBEAT_AT.to_db_value(beaten_since, ProcessHeartbeat)],
+    )
+    return {(row["role"], row["person_sub"]) for row in rows}

@@ -150,6 +150,7 @@ class RoomGateway:
         self.closing = False
         self._swept_at = clock()
         self._departures_to_record: set[str] = set()
+        self._beating = False  # this process's heartbeat exists
         # who each connection of this process is; not python-socketio's session, which costs two
         # dicts per connection (docs/performance.md: memory per connection)
         self._people: dict[str, Person] = {}
@@ -199,6 +200,9 @@ class RoomGateway:
             await self.sio.enter_room(sid, person_room(person.room, person.sub))
         else:
             await self.sio.enter_room(sid, staff_rooms(person.room)[person.role])
+        if not self._beating:  # a new process counts from its first connection, not first sweep
+            await presence.beat(self.process, self.clock())
+            self._beating = True
         await presence.arrive(sid, self.process, person, self.clock())
         self._people[sid] = person  # last: a refused connection is never disconnected
         return person
@@ -392,6 +396,7 @@ class RoomGateway:
                 await self.push_presence(room_id)
         for room_id in await presence.refresh(self.process, self._swept_at, now):
             await self.push_presence(room_id)
+        self._beating = True
         self._swept_at = now
         for room_id, issue_id, reason in await issues.tickets_due(self.rules, now):
             await self.act(room_id, partial(issues.ticket_on_its_own, issue_id, reason, now))

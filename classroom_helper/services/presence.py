@@ -7,7 +7,12 @@ from datetime import datetime, timedelta
 from tortoise.expressions import Subquery
 from tortoise.functions import Count
 
-from classroom_helper.adapters.orm import PresenceRecord, ProcessHeartbeat, RoomLedger
+from classroom_helper.adapters.orm import (
+    PresenceRecord,
+    ProcessHeartbeat,
+    RoomLedger,
+    live_people,
+)
 from classroom_helper.domain.people import Person, Role
 from classroom_helper.services.lately import Lately
 from classroom_helper.services.room_log import ensure_ledger
@@ -22,10 +27,6 @@ _managers_online: Lately[int] = Lately(timedelta(seconds=1))
 
 async def arrive(sid: str, process: str, person: Person, now: datetime) -> None:
     _managers_online.forget(person.room)
-    # a new process counts from its first connection; an existing heartbeat is the sweep's to move
-    await ProcessHeartbeat.bulk_create(
-        [ProcessHeartbeat(process=process, seen_at=now)], ignore_conflicts=True
-    )
     await PresenceRecord.create(
         sid=sid,
         process=process,
@@ -43,10 +44,7 @@ async def leave(sid: str, now: datetime) -> str | None:
         return None
     await row.delete()
     _managers_online.forget(row.room_id)
-    if (
-        row.role == Role.ROOM_MANAGER
-        and not await _live(row.room_id, now).filter(role=Role.ROOM_MANAGER).exists()
-    ):
+    if row.role == Role.ROOM_MANAGER and await managers_online(row.room_id, now) == 0:
         await ensure_ledger(row.room_id)  # made here, not on every arrival: one write less
         await RoomLedger.filter(room_id=row.room_id).update(manager_left_at=now)
     return row.room_id
@@ -62,13 +60,18 @@ async def refresh(process: str, since: datetime, now: datetime) -> set[str]:
     rooms = await _rooms_of(lapsed.exclude(process=process))
     if await ProcessHeartbeat.filter(process=process, seen_at__lt=stale).exists():  # revived
         rooms |= await _rooms_of(ProcessHeartbeat.filter(process=process))
-    await ProcessHeartbeat.update_or_create(defaults={"seen_at": now}, process=process)
+    await beat(process, now)
     if await ProcessHeartbeat.filter(seen_at__lt=now - STALE_AFTER * 10).delete():
         # the connections of processes gone long ago, and of any process without a heartbeat
         await PresenceRecord.exclude(
             process__in=Subquery(ProcessHeartbeat.all().values("process"))
         ).delete()
     return rooms
+
+
+async def beat(process: str, now: datetime) -> None:
+    """The process is alive now (its connections count)."""
+    await ProcessHeartbeat.update_or_create(defaults={"seen_at": now}, process=process)
 
 
 async def _rooms_of(heartbeats) -> set[str]:
@@ -80,14 +83,9 @@ def _live_processes(now: datetime) -> Subquery:
     return Subquery(ProcessHeartbeat.filter(seen_at__gte=now - STALE_AFTER).values("process"))
 
 
-def _live(room_id: str, now: datetime):
-    return PresenceRecord.filter(room_id=room_id, process__in=_live_processes(now))
-
-
 async def counts(room_id: str, now: datetime) -> dict[str, int]:
     """People connected now, each person once: `{"managers": 1, "trainers": 1, "trainees": 27}`."""
-    rows = await _live(room_id, now).distinct().values_list("role", "person_sub")
-    people = set(rows)
+    people = await live_people(room_id, now - STALE_AFTER)
     return {
         "managers": sum(1 for role, _ in people if role == Role.ROOM_MANAGER),
         "trainers": sum(1 for role, _ in people if role == Role.TRAINER),
@@ -107,8 +105,8 @@ async def people_by_role(now: datetime) -> dict[Role, int]:
 
 async def managers_online(room_id: str, now: datetime) -> int:
     async def count() -> int:
-        managers = _live(room_id, now).filter(role=Role.ROOM_MANAGER)
-        return len(set(await managers.values_list("person_sub", flat=True)))
+        people = await live_people(room_id, now - STALE_AFTER)
+        return sum(1 for role, _ in people if role == Role.ROOM_MANAGER)
 
     return await _managers_online.get(room_id, now, count)
 
