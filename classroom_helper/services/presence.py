@@ -18,7 +18,6 @@ from classroom_helper.services.lately import Lately
 from classroom_helper.services.room_log import ensure_ledger
 from helpdesk.adapters.orm.institute import RoomSession
 
-HEARTBEAT = timedelta(seconds=5)
 STALE_AFTER = timedelta(seconds=30)
 # The count of a room's managers serves the queue's estimates (forgotten when this process's own
 # people come and go).
