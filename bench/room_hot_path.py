@@ -83,8 +83,12 @@ async def main(args: argparse.Namespace) -> None:
         raised = await act(person, "issue.raise", {"category": "no_audio", "text": "No sound"})
         await act(person, "issue.withdraw", {"issue_id": raised["issue"]["id"]})
 
-    for _ in range(50):  # warm up
-        await raise_and_withdraw()
+    async def in_turn(count: int) -> None:
+        # `--together` trainees at once: their actions share group commits, as under load
+        for _ in range(count // args.together):
+            await asyncio.gather(*(raise_and_withdraw() for _ in range(args.together)))
+
+    await in_turn(50)  # warm up
     statements = StatementCount()
     tortoise_log = logging.getLogger("tortoise.db_client")
     tortoise_log.addHandler(statements)
@@ -94,8 +98,7 @@ async def main(args: argparse.Namespace) -> None:
     tortoise_log.setLevel(logging.WARNING)  # counting costs CPU: not while measuring
 
     cpu, main_thread, wall = time.process_time(), time.thread_time(), time.perf_counter()
-    for _ in range(args.raises):
-        await raise_and_withdraw()
+    await in_turn(args.raises)
     cpu, main_thread = time.process_time() - cpu, time.thread_time() - main_thread
     wall = time.perf_counter() - wall
     print(
@@ -112,5 +115,6 @@ if __name__ == "__main__":
     parser.add_argument("--rooms", type=int, default=20)
     parser.add_argument("--trainees", type=int, default=30)
     parser.add_argument("--raises", type=int, default=1000)
+    parser.add_argument("--together", type=int, default=1, help="trainees raising at once")
     parser.add_argument("--fresh", action="store_true", help="PostgreSQL: drop everything first")
     asyncio.run(main(parser.parse_args()))
