@@ -1,6 +1,7 @@
 """What clients are shown of stored things (docs/realtime-protocol.md §5), as JSON-ready dicts."""
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from classroom_helper.adapters.orm import (
@@ -14,7 +15,12 @@ from classroom_helper.domain.room_issues import OPEN_STATES
 
 
 def when(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+    return _iso(moment, moment.tzinfo) if moment else None
+
+
+@lru_cache(maxsize=64)  # an action shows its moment in several views; keyed with its zone too,
+def _iso(moment: datetime, _zone) -> str:  # as one instant in two zones compares equal
+    return moment.isoformat()
 
 
 def issue_view(issue: RoomIssueRecord, for_manager: bool) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -14,6 +14,7 @@ from classroom_helper.domain.room_issues import (
     TicketRules,
     automatic_ticket_reason,
 )
+from classroom_helper.services.views import when
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 SARA = Person("t1", "Sara", Role.TRAINEE, "r1")
@@ -177,3 +178,15 @@ def test_no_issue_younger_than_the_youngest_due_is_due(limit, grace, age, absent
     absent = None if absent_for is None else now - timedelta(seconds=absent_for)
     if timedelta(seconds=age) < rules.youngest_due:
         assert automatic_ticket_reason(issue, now, rules, absent) is None
+
+
+def test_views_show_each_moment_in_its_own_zone():
+    # `when` remembers what it formatted; one instant in two zones compares equal
+    utc = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    riyadh = utc.astimezone(timezone(timedelta(hours=3)))
+    assert [when(utc), when(riyadh), when(utc)] == [
+        "2026-11-25T10:00:00+00:00",
+        "2026-11-25T13:00:00+03:00",
+        "2026-11-25T10:00:00+00:00",
+    ]
+    assert when(None) is None

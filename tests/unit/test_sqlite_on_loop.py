@@ -5,6 +5,7 @@ loop run."""
 import asyncio
 import threading
 import time
+from datetime import UTC, datetime, timedelta, timezone
 
 from tortoise import Tortoise
 
@@ -91,3 +92,16 @@ async def test_checkpoints_run_on_a_thread_of_their_own(tmp_path):
     finally:
         await context.close_connections()
     assert not checkpoints.is_alive()  # stopped with the connection
+
+
+async def test_moments_are_stored_as_tortoise_stores_them_each_in_its_own_zone(tmp_path):
+    """The remembered formatting keeps each zone: one instant in two zones compares equal."""
+    context, connection = await _connected(tmp_path)
+    try:
+        utc = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+        riyadh = utc.astimezone(timezone(timedelta(hours=3)))
+        for moment in (utc, riyadh, utc.replace(tzinfo=None)):
+            rows = await connection.execute_query_dict("SELECT ? AS stored", [moment])
+            assert rows == [{"stored": moment.isoformat(" ")}]
+    finally:
+        await context.close_connections()
