@@ -1,9 +1,10 @@
 """Instructions per raise + withdraw on the live room's hot path, counted by valgrind's callgrind:
-the same count whatever else the machine runs, so that a change worth a few per cent can be told
-from noise on a shared machine (CPU time per raise varied by ±30 % between runs of the same
-tree here; two counts of the same tree differed by 0.2 %).
+what else the machine runs does not change the count, so that a change worth a few per cent can
+be told from noise on a shared machine (CPU time per raise varied by ±30 % between runs of the
+same tree here). The count still moves by ~3 % from one pair of runs to the next (random client
+ids land in other places of the indexes): count the two trees side by side, more than once.
 
-    python -m bench.hot_path_instructions                   # this tree, ~7 minutes
+    python -m bench.hot_path_instructions                   # this tree, ~12 minutes
     python -m bench.hot_path_instructions --keep /tmp/cg    # and keep callgrind's files
 
 It runs `bench/room_hot_path.py` twice under callgrind, each on a new SQLite file, with two
