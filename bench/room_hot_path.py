@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import logging
 import os
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bench.seed import seed
@@ -43,7 +45,11 @@ class StatementCount(logging.Handler):
         self.count += 1
 
 
-async def main(args: argparse.Namespace) -> None:
+async def main(
+    args: argparse.Namespace,
+    measuring: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext,
+) -> None:
+    """`measuring`: entered around the measured raises (bench/hot_path_sqlite.py records them)."""
     config = Config.from_env()
     await seed(config, args.rooms, PREFIX, fresh=args.fresh)
     context = await database.connect(tortoise_config(config))
@@ -97,10 +103,11 @@ async def main(args: argparse.Namespace) -> None:
     await raise_and_withdraw()
     tortoise_log.setLevel(logging.WARNING)  # counting costs CPU: not while measuring
 
-    cpu, main_thread, wall = time.process_time(), time.thread_time(), time.perf_counter()
-    await in_turn(args.raises)
-    cpu, main_thread = time.process_time() - cpu, time.thread_time() - main_thread
-    wall = time.perf_counter() - wall
+    with measuring():
+        cpu, main_thread, wall = time.process_time(), time.thread_time(), time.perf_counter()
+        await in_turn(args.raises)
+        cpu, main_thread = time.process_time() - cpu, time.thread_time() - main_thread
+        wall = time.perf_counter() - wall
     print(
         f"{args.raises} raises + withdraws, {args.rooms} rooms: "
         f"CPU {cpu / args.raises * 1e6:.0f} µs per raise (main thread "
@@ -110,11 +117,15 @@ async def main(args: argparse.Namespace) -> None:
     await context.close_connections()
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--rooms", type=int, default=20)
     parser.add_argument("--trainees", type=int, default=30)
     parser.add_argument("--raises", type=int, default=1000)
     parser.add_argument("--together", type=int, default=1, help="trainees raising at once")
     parser.add_argument("--fresh", action="store_true", help="PostgreSQL: drop everything first")
-    asyncio.run(main(parser.parse_args()))
+    return parser
+
+
+if __name__ == "__main__":
+    asyncio.run(main(arguments(__doc__.split("\n\n")[0]).parse_args()))
