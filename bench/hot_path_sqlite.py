@@ -1,8 +1,8 @@
 """What SQLite itself spends on the live room's hot path: every call the loop makes to sqlite3
 during `bench/room_hot_path.py`'s measured raises + withdraws is recorded, then replayed through
 sqlite3 alone (no tortoise, no asyncio, no room) on a copy of the database as it was before
-them, and the copied log checkpointed into it. The floor of storing: what any code writing the
-same rows with the same statements pays.
+them, their log then checkpointed into the file as the server's checkpoint thread does. The floor
+of storing: what any code writing the same rows with the same statements pays.
 
     python -m bench.hot_path_sqlite          # 200 rooms, 2,000 raises + withdraws, 4 at once
 """
