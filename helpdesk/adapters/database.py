@@ -9,13 +9,19 @@ from pathlib import Path
 import asyncpg
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
-from tortoise.context import TortoiseContext
+from tortoise.context import TortoiseContext, set_global_context
 from tortoise.exceptions import DBConnectionError
 from tortoise.migrations.api import migrate as apply_migrations
 from tortoise.migrations.executor import MigrationExecutor
 from tortoise.migrations.recorder import MigrationRecorder
 
 log = logging.getLogger(__name__)
+
+# SQLite's settings, as PRAGMAs through tortoise's connection credentials (journal_mode=WAL and
+# foreign_keys=ON are tortoise's defaults): a writer waits for another's lock instead of failing
+# at once, and in WAL mode a commit survives the process being killed without a sync to the disk
+# of its own (SQLite's advice for WAL; PostgreSQL is the database for surviving a power loss).
+SQLITE_PRAGMAS = {"journal_mode": "WAL", "busy_timeout": 5000, "synchronous": "NORMAL"}
 
 # The helpdesk's own tortoise apps; the composition root adds the room's.
 HELPDESK_APPS = {
@@ -52,7 +58,7 @@ def tortoise_config(database_url: str, apps: dict, timezone: str = "UTC") -> dic
     connection = expand_db_url(database_url)
     if database_url.startswith("sqlite://"):
         Path(connection["credentials"]["file_path"]).parent.mkdir(parents=True, exist_ok=True)
-        connection["engine"] = "helpdesk.adapters.sqlite_on_loop"
+        connection["credentials"] = {**SQLITE_PRAGMAS, **connection["credentials"]}
     elif connection["engine"].endswith("asyncpg"):
         connection["credentials"].setdefault("reset", _keep_session)
     return {
@@ -72,7 +78,9 @@ async def _keep_session(connection) -> None:
 
 async def connect(config: dict) -> TortoiseContext:
     """Open the connections; the returned context closes them (see STACK.md on leaks)."""
-    context = await Tortoise.init(config=config, _enable_global_fallback=True)
+    context = await Tortoise.init(config=config)
+    # for every task, not only this one's (aiohttp runs each request in a task of its own)
+    set_global_context(context)
     try:
         await Tortoise.get_connection("default").execute_query("SELECT 1")
     except Exception as error:
