@@ -114,6 +114,9 @@ async def main(
         f"{main_thread / args.raises * 1e6:.0f} µs), wall {wall / args.raises * 1e3:.2f} ms, "
         f"{statements.count} SQL statements per raise (load average {os.getloadavg()[0]:.1f})"
     )
+    # the queue pushes the last actions started (tasks of their own) end before the database does
+    while others := asyncio.all_tasks() - {asyncio.current_task()}:
+        await asyncio.wait(others)
     await context.close_connections()
 
 

@@ -15,12 +15,10 @@ from classroom_helper.adapters.orm import (
     IncidentRecord,
     IssueMessageRecord,
     RoomIssueRecord,
-    insert,
     issue_to_change,
     issues_in_states,
     recent_claims,
     session_and_issues,
-    update,
 )
 from classroom_helper.domain import payloads
 from classroom_helper.domain.errors import InvalidTransition, NotPermitted, RoomError
@@ -76,7 +74,8 @@ async def keep(issue: RoomIssue, row: RoomIssueRecord) -> None:
     changed = [name for name in _SHARED if getattr(row, name) != getattr(issue, name)]
     for name in changed:
         setattr(row, name, getattr(issue, name))
-    await update(row, changed)
+    if changed:
+        await row.save(update_fields=changed)
     if "claimed_at" in changed:
         _claim_waits.forget(row.room_id)
 
@@ -122,7 +121,7 @@ async def raise_issue(person: Person, event: payloads.RaiseIssue, now: datetime)
             }
         )
     require_open(session_state)
-    row = RoomIssueRecord.construct(
+    row = await RoomIssueRecord.create(
         room_id=person.room,
         trainee_sub=person.sub,
         trainee_name=person.name,
@@ -135,7 +134,6 @@ async def raise_issue(person: Person, event: payloads.RaiseIssue, now: datetime)
         state=IssueState.RAISED,
         raised_at=now,
     )
-    await insert(row)
     events = [await issue_changed(row, now, "issue.raised")]
     events += await _group(row, open_rows, now)
     data = {

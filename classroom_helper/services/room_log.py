@@ -7,7 +7,7 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from classroom_helper.adapters.orm import RoomEventRecord, RoomLedger, insert_numbered
+from classroom_helper.adapters.orm import RoomEventRecord, RoomLedger, next_seq
 from classroom_helper.domain.people import Person, Role
 from classroom_helper.services.views import when
 
@@ -60,9 +60,13 @@ async def record(
 ) -> RoomEventRecord:
     """Store one event with the room's next sequence number. Call inside a transaction: taking
     the number locks the ledger row until commit, so numbers are gap-free and in commit order."""
-    event = RoomEventRecord.construct(  # checked as it is stored (tortoise's __init__ costs more)
+    seq = await next_seq(room_id)
+    if seq is None:
+        await ensure_ledger(room_id)
+        seq = await next_seq(room_id)
+    return await RoomEventRecord.create(
         room_id=room_id,
-        seq=0,  # numbered as it is stored
+        seq=seq,
         type=type_,
         at=now,
         data=data,
@@ -72,10 +76,6 @@ async def record(
         to_trainees=audience.trainees,
         to_person=audience.person,
     )
-    if not await insert_numbered(event):
-        await ensure_ledger(room_id)
-        await insert_numbered(event)
-    return event
 
 
 def wire(event: RoomEventRecord, for_trainee: bool) -> dict[str, Any]:

@@ -8,13 +8,15 @@ from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from classroom_helper.adapters.group_commit import GroupCommit
+from classroom_helper.adapters.orm import in_a_transaction
+from helpdesk.adapters import database
 from helpdesk.adapters.database import HELPDESK_APPS, tortoise_config
 
 
 @pytest.fixture
 async def notes(tmp_path):
     config = tortoise_config(f"sqlite://{tmp_path}/group.sqlite3", HELPDESK_APPS)
-    context = await Tortoise.init(config=config, _enable_global_fallback=True)
+    context = await database.connect(config)
     connection = Tortoise.get_connection("default")
     await connection.execute_script("CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT)")
     yield connection
@@ -26,7 +28,7 @@ def writes(connection, text: str, fail: bool = False, seen: list | None = None):
 
     async def action() -> str:
         if seen is not None:  # in a transaction before its own begins: the group's
-            seen.append(connection._connection._conn.in_transaction)
+            seen.append(in_a_transaction())
         async with in_transaction() as transaction:
             await transaction.execute_insert("INSERT INTO note (text) VALUES (?)", [text])
             if fail:
