@@ -1,8 +1,8 @@
-"""What SQLite itself spends on the live room's hot path: every call the loop makes to sqlite3
-during `bench/room_hot_path.py`'s measured raises + withdraws is recorded, then replayed through
-sqlite3 alone (no tortoise, no asyncio, no room) on a copy of the database as it was before
-them, their log then checkpointed into the file as the server's checkpoint thread does. The floor
-of storing: what any code writing the same rows with the same statements pays.
+"""What SQLite itself spends on the live room's hot path: every call made to sqlite3 (by
+aiosqlite's thread) during `bench/room_hot_path.py`'s measured raises + withdraws is recorded,
+then replayed through sqlite3 alone (no tortoise, no aiosqlite, no asyncio, no room) on a copy of
+the database as it was before them, their log then checkpointed into the file. The floor of
+storing: what any code writing the same rows with the same statements pays.
 
     python -m bench.hot_path_sqlite          # 200 rooms, 2,000 raises + withdraws, 4 at once
 """
@@ -14,7 +14,6 @@ import contextlib
 import os
 import sqlite3
 import tempfile
-import threading
 import time
 from collections import Counter
 from contextlib import closing
@@ -26,19 +25,18 @@ from bench import room_hot_path
 
 
 class Recording(sqlite3.Connection):
-    """A connection that notes the loop's calls while `recording` (the checkpoint thread's
-    connection is one too: only the main thread's calls are the hot path's)."""
+    """A connection that notes its calls while `recording`."""
 
     recording = False
     calls: list[tuple[str, tuple]] = []
 
     def execute(self, sql, parameters=()):
-        if Recording.recording and threading.current_thread() is threading.main_thread():
+        if Recording.recording:
             Recording.calls.append((sql, tuple(parameters)))
         return super().execute(sql, parameters)
 
     def commit(self):
-        if Recording.recording and threading.current_thread() is threading.main_thread():
+        if Recording.recording:
             Recording.calls.append(("COMMIT", ()))
         return super().commit()
 

@@ -1,19 +1,14 @@
 """Group commit on SQLite: the room's actions that arrive together share one transaction.
 
-Each transaction costs a BEGIN, a COMMIT that writes every page it changed to the log (~13 for
-a raise, ~10 for a withdraw) and tortoise's work around both. An action is stored on the next
-turn of the loop, together with every other that arrived in the same turn or while the group
-before was being stored: one transaction, and the pages they share (the tails of the event log,
-of the client actions, of the issues) written once. An action that arrives alone is stored alone,
-one turn of the loop later. At 800 raises/s the server went from falling behind to keeping up
-(docs/performance.md).
+An action is stored on the next turn of the loop, together with every other that arrived in the
+same turn or while the group before was being stored: one BEGIN and one COMMIT for the group.
+An action that arrives alone is stored alone, one turn of the loop later.
 
 Each action still opens its own transaction, which inside the group's is a savepoint: an action
 that fails is undone alone. Nothing is acknowledged before the group's commit, and if that commit
 fails every action of the group fails with it (their clients send them again).
 
-Not for PostgreSQL: there actions run side by side on a pool of connections, and one task storing
-them in turn would wait for every round trip (docs/performance.md)."""
+Not for PostgreSQL: there actions run side by side on a pool of connections."""
 
 import asyncio
 from collections.abc import Awaitable, Callable

@@ -71,9 +71,9 @@ def tortoise_config(database_url: str, apps: dict, timezone: str = "UTC") -> dic
 
 async def _keep_session(connection) -> None:
     """asyncpg's pool resets every connection it takes back (advisory locks, cursors, LISTEN,
-    session settings: one more round trip after each statement outside a transaction, ~110 µs of
-    CPU). Sanad keeps no session state on a connection; an open transaction is still rolled back
-    by the pool before this is called."""
+    session settings: one more round trip after each statement outside a transaction). Sanad
+    keeps no session state on a connection; an open transaction is still rolled back by the pool
+    before this is called."""
 
 
 async def connect(config: dict) -> TortoiseContext:
