@@ -32,9 +32,9 @@ async def listening(url: str, channel: str, **limits) -> tuple[RedisFanout, list
     heard: list = []
 
     async def hear(message: dict) -> None:
-        heard.append(message["data"][0])
+        heard.append(message["data"])
 
-    fanout._handle_emit = hear  # what would go to this process's clients
+    fanout.hand_out = hear  # what would go to this process's clients
     fanout.initialize()
     return fanout, heard
 
