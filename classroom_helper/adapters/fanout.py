@@ -23,6 +23,7 @@ the room and the consoles use none of them across processes.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 import time
@@ -149,7 +150,12 @@ class RedisFanout(socketio.AsyncManager):
             self.dropped += 1
             self.lost_outgoing = True
             return
-        self.outbox.append(orjson.dumps({**data, "process": self.process}))
+        message = {**data, "process": self.process}
+        try:
+            encoded = orjson.dumps(message)
+        except TypeError:  # bytes (Socket.IO's binary attachments)
+            encoded = orjson.dumps({**message, "binary": True}, default=bytes_as_text)
+        self.outbox.append(encoded)
         self.queued.set()
 
     async def write(self) -> None:
@@ -196,7 +202,8 @@ class RedisFanout(socketio.AsyncManager):
                 async for message in self.subscription.listen():
                     self.received_at = time.monotonic()
                     if message["type"] == "message":
-                        await self.receive(orjson.loads(message["data"]))
+                        data = orjson.loads(message["data"])
+                        await self.receive(with_bytes(data) if data.get("binary") else data)
             except asyncio.CancelledError:
                 raise
             except Exception as error:
@@ -288,6 +295,26 @@ class RedisFanout(socketio.AsyncManager):
                     await self.subscription.aclose()
                 await self.subscriber.aclose()
                 await self.publisher.aclose()
+
+
+BYTES = "sanad.bytes"  # the key of a dict that stands for bytes (base64) on the channel
+
+
+def bytes_as_text(value):
+    if isinstance(value, bytes | bytearray | memoryview):
+        return {BYTES: base64.b64encode(value).decode()}
+    raise TypeError(f"{type(value).__name__} cannot go through the fan-out")
+
+
+def with_bytes(value):
+    """A message read from the channel, its bytes back."""
+    if isinstance(value, dict):
+        if len(value) == 1 and BYTES in value:
+            return base64.b64decode(value[BYTES])
+        return {key: with_bytes(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [with_bytes(item) for item in value]
+    return value
 
 
 CONNECTIONS = {"socket_timeout": 5, "socket_connect_timeout": 5, "retry": Retry(NoBackoff(), 0)}

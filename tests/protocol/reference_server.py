@@ -11,10 +11,12 @@ suite at /socket.io/, emitting `auth` with the handshake's auth on connection to
 arguments. The suites connect to http://localhost:3000 (written in them)."""
 
 import argparse
+import uuid
 
 import socketio
 from aiohttp import web
 
+from classroom_helper.adapters.fanout import RedisFanout
 from classroom_helper.bootstrap import socketio_server
 
 # The suites' client (ws 8.5) loses a message that arrives in the same read as the one before it
@@ -25,13 +27,16 @@ SETTINGS = {"ping_interval": 0.3, "ping_timeout": 0.2, "max_http_buffer_size": 1
 PATHS = {"engine.io": "/engine.io/", "socket.io": "/socket.io/"}
 
 
-def reference_app(suite: str, stock: bool = False) -> web.Application:
+def reference_app(suite: str, stock: bool = False, redis_url: str | None = None) -> web.Application:
+    """`redis_url`: ours with its fan-out between processes through Redis, as in production with
+    several processes (every emit goes through Redis and back)."""
     app = web.Application()
     if stock:
         sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*", **SETTINGS)
         sio.attach(app, socketio_path=PATHS[suite])
     else:
-        sio = socketio_server(app, path=PATHS[suite], **SETTINGS)
+        fanout = RedisFanout(redis_url, f"protocol-suite-{uuid.uuid4().hex}") if redis_url else None
+        sio = socketio_server(app, path=PATHS[suite], client_manager=fanout, **SETTINGS)
     if suite == "engine.io":
         echo_every_message(sio.eio)
     else:
@@ -76,8 +81,10 @@ def main() -> None:
     parser.add_argument("suite", choices=sorted(PATHS))
     parser.add_argument("--stock", action="store_true", help="stock python-socketio, not ours")
     parser.add_argument("--port", type=int, default=3000)
+    parser.add_argument("--redis", help="ours with its Redis fan-out on this Redis")
     args = parser.parse_args()
-    web.run_app(reference_app(args.suite, args.stock), host="localhost", port=args.port, print=None)
+    app = reference_app(args.suite, args.stock, args.redis)
+    web.run_app(app, host="localhost", port=args.port, print=None)
 
 
 if __name__ == "__main__":

@@ -85,7 +85,13 @@ def run_suite(suites: Path, suite: str, stock: bool, only: list[str] = ()) -> di
             )
     server = subprocess.Popen(
         [sys.executable, "-m", "tests.protocol.reference_server", suite, "--port", str(PORT)]
-        + (["--stock"] if stock else []),
+        + (["--stock"] if stock else [])
+        # the PostgreSQL + Redis leg: ours with its fan-out through Redis
+        + (
+            ["--redis", os.environ["REDIS_URL"]]
+            if os.environ.get("REDIS_URL") and not stock
+            else []
+        ),
         cwd=ROOT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
