@@ -1,7 +1,8 @@
 """The official Engine.IO and Socket.IO protocol test suites (mocha, in ../shared/protocol-suites/)
 against the product's Socket.IO server (bootstrap.socketio_server, served as their reference
 server: reference_server.py) and against stock python-socketio of the pinned version: every test
-stock passes must pass with ours too (docs/realtime-protocol.md: what stock fails, and why)."""
+stock passes must pass with ours too (docs/realtime-protocol.md: what stock fails, and why).
+With REDIS_URL set (the PostgreSQL + Redis leg), ours runs with its Redis fan-out."""
 
 from __future__ import annotations
 
