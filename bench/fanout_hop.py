@@ -41,10 +41,14 @@ async def listener(args: argparse.Namespace) -> None:
     heard: list[tuple[float, float]] = []
 
     async def hear(message: dict) -> None:
-        heard.append((message["data"][0]["sent"], time.monotonic()))
+        data = message["data"]
+        heard.append(((data[0] if isinstance(data, list) else data)["sent"], time.monotonic()))
 
-    sio.manager._handle_emit = hear
-    sio.manager_initialized = True
+    if args.fanout == "sanad":
+        sio.manager.hand_out = hear  # each emit heard, instead of handed to clients
+    else:
+        sio.manager._handle_emit = hear  # stock python-socketio's (a bench may peek)
+        sio.manager_initialized = True
     sio.manager.initialize()
     print("ready", flush=True)
     while True:

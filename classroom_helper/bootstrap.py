@@ -26,11 +26,10 @@ from redis.asyncio import Redis
 
 import classroom_helper
 import helpdesk
-from classroom_helper.adapters import engineio_aiohttp
 from classroom_helper.adapters.fanout import RedisFanout
 from classroom_helper.adapters.group_commit import GroupCommit
 from classroom_helper.adapters.host_tokens import RoomPasses
-from classroom_helper.adapters.socketio_wire import DirectSend, RoomPacket
+from classroom_helper.adapters.socketio_wire import RoomPacket
 from classroom_helper.domain.room_issues import TicketRules
 from classroom_helper.entrypoints.room_metrics import RoomMetrics, room_figures
 from classroom_helper.entrypoints.routes import setup_routes as setup_room_routes
@@ -92,7 +91,6 @@ def build_app(config: Config) -> web.Application:
     app[keys.FANOUT] = fanout = (
         RedisFanout(config.redis_url, config.socketio_channel) if config.redis_url else None
     )
-    app[keys.SIO] = _socketio_server(fanout)
     sessions = EncryptedCookieStorage(
         _session_key(config.secret_key),
         cookie_name=SESSION_COOKIE,
@@ -101,10 +99,10 @@ def build_app(config: Config) -> web.Application:
         secure=config.base_url.startswith("https://"),
         max_age=12 * 3600,
     )
+    app[keys.SIO] = socketio_server(app, client_manager=fanout, sessions=sessions)
     app[keys.GUIDANCE_LOOKUPS] = RateLimit(
         guidance.READINESS_LOOKUPS, config.redis_url, f"{config.socketio_channel}-lookups"
     )
-    _serve_socketio(app, app[keys.SIO], sessions)
     app[keys.INTAKE] = build_intake(config, app[keys.BUS])
     app[keys.INTAKE_RATE_LIMIT] = RateLimit(
         config.channels.web_form_rate_limit, config.redis_url, f"{config.socketio_channel}-intake"
@@ -152,37 +150,56 @@ def build_app(config: Config) -> web.Application:
     return app
 
 
-def _socketio_server(fanout: RedisFanout | None) -> socketio.AsyncServer:
+def socketio_server(
+    app: web.Application,
+    *,
+    path: str = SOCKETIO_PATH,
+    client_manager: socketio.AsyncManager | None = None,
+    sessions: AbstractStorage | None = None,
+    **settings,
+) -> socketio.AsyncServer:
+    """The live room's Socket.IO server, served on `app` at `path` (`settings`: python-socketio's
+    own, e.g. the ping interval). The one place the product's Socket.IO server is made: the
+    protocol suites' reference server is made here too (tests/protocol/)."""
     # Any host page may embed the widget; the signed token, not the origin, admits a person.
-    return socketio.AsyncServer(
+    sio = socketio.AsyncServer(
         async_mode="aiohttp",
-        client_manager=fanout or DirectSend(),
+        client_manager=client_manager,
         serializer=RoomPacket,
         cors_allowed_origins="*",
         logger=False,
         engineio_logger=False,
+        **settings,
     )
+    _serve_socketio(app, sio, path, sessions)
+    return sio
 
 
 def _serve_socketio(
-    app: web.Application, sio: socketio.AsyncServer, sessions: AbstractStorage
+    app: web.Application, sio: socketio.AsyncServer, path: str, sessions: AbstractStorage | None
 ) -> None:
-    """Socket.IO at /socket.io/ (as `sio.attach`), outside the other middlewares (their frames
-    would stay suspended for each websocket's life: ~2 KB per connection), with its own request
-    id and log line; Engine.IO's aiohttp driver without permessage-deflate and without a copy of
-    every header per connection (`engineio_aiohttp.lean_driver`)."""
-    engineio_aiohttp.lean_driver(sio.eio)
+    """Socket.IO at `path` through python-socketio's `handle_request` (what `sio.attach` routes
+    to), outside the other middlewares (their frames would stay suspended for each websocket's
+    life: docs/performance.md), with its own request id and log line."""
 
     def serve(request: web.Request) -> Awaitable[web.StreamResponse]:
-        # What the sessions middleware would give: the console's namespace admits staff by their
-        # session (read only: a websocket's response is sent before anything could be saved).
-        # Not async, so that it keeps no frame of its own.
-        request[SESSION_STORAGE] = sessions
-        return sio.eio.handle_request(request)
+        if hdrs.SEC_WEBSOCKET_EXTENSIONS in request.headers:
+            # Refuse permessage-deflate, which browsers offer and aiohttp accepts: each
+            # connection would keep its own zlib streams for messages of a few hundred bytes
+            # (memory and CPU per connection: STACK.md).
+            headers = request.headers.copy()
+            del headers[hdrs.SEC_WEBSOCKET_EXTENSIONS]
+            request = request.clone(headers=headers)
+        if sessions is not None:
+            # What the sessions middleware would give: the console's namespace admits staff by
+            # their session (read only: a websocket's response is sent before anything could be
+            # saved). Not async, so that it keeps no frame of its own.
+            request[SESSION_STORAGE] = sessions
+        return sio.handle_request(request)
 
     endpoint = middleware.outside_middlewares(partial(middleware.request_log, handler=serve))
     for method in (hdrs.METH_GET, hdrs.METH_POST, hdrs.METH_OPTIONS):
-        app.router.add_route(method, SOCKETIO_PATH, endpoint)
+        app.router.add_route(method, path, endpoint)
 
 
 def _session_key(secret_key: str) -> bytes:
@@ -251,7 +268,6 @@ async def _fan_out(app: web.Application):
     room = app[keys.ROOM]
     fanout.on_recovered = room.tell_clients_to_sync
     fanout.on_room_event, room.share = room.in_order.arrived, fanout.publish_room_event
-    app[keys.SIO].manager_initialized = True
     fanout.initialize()
     yield
     await fanout.close()

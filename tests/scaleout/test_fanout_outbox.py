@@ -32,9 +32,9 @@ async def listening(url: str, channel: str, **limits) -> tuple[RedisFanout, list
     heard: list = []
 
     async def hear(message: dict) -> None:
-        heard.append(message["data"][0])
+        heard.append(message["data"])
 
-    fanout._handle_emit = hear  # what would go to this process's clients
+    fanout.hand_out = hear  # what would go to this process's clients
     fanout.initialize()
     return fanout, heard
 
@@ -94,3 +94,17 @@ async def test_the_outbox_is_bounded_while_redis_is_down_and_sends_when_it_is_ba
         for fanout in (sender, receiver):
             with contextlib.suppress(Exception):
                 await fanout.close()
+
+
+async def test_binary_attachments_cross_as_bytes(private_redis):
+    channel = f"outbox-{uuid.uuid4().hex}"
+    sender, _ = await listening(private_redis.url, channel)
+    receiver, heard = await listening(private_redis.url, channel)
+    try:
+        await until(lambda: subscribers(private_redis, channel) == 2)
+        await sender.emit("room.event", {"file": b"\x00\x01", "sanad": [b"\xff"]}, to="r")
+        await until(lambda: len(heard) == 1)
+        assert heard == [{"file": b"\x00\x01", "sanad": [b"\xff"]}]
+    finally:
+        await sender.close()
+        await receiver.close()
