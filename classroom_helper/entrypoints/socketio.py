@@ -102,6 +102,13 @@ def person_room(room_id: str, sub: str) -> str:
     return f"{room_id}:person:{sub}"
 
 
+def audiences(person: Person) -> list[str]:
+    """The Socket.IO rooms a person's connection hears the room in."""
+    if person.role is Role.TRAINEE:
+        return [trainees_room(person.room), person_room(person.room, person.sub)]
+    return [staff_rooms(person.room)[person.role]]
+
+
 def addressed(event: RoomEventRecord) -> Message:
     """A stored event with the Socket.IO rooms that hear it, as each audience sees it."""
     staff = [
@@ -154,6 +161,7 @@ class RoomGateway:
         # who each connection of this process is; not python-socketio's session, which costs two
         # dicts per connection (docs/performance.md: memory per connection)
         self._people: dict[str, Person] = {}
+        self._joined: set[str] = set()  # the connections that asked for `room.sync` (join)
         self._room_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._queues_moved: set[str] = set()
         self._pushing_queues: asyncio.Task | None = None
@@ -171,17 +179,14 @@ class RoomGateway:
     async def connect(self, sid: str, environ: dict, auth: Any = None) -> None:
         auth = auth if isinstance(auth, dict) else {}
         try:
-            person = await self._admit(sid, auth)
+            await self._admit(sid, auth)
+            return  # it hears the room once it asks for `room.sync` (join)
         except (TokenRefused, RoomError) as refusal:
             code = refusal.code
         except Exception as error:
             if not database.unavailable(error):
                 raise
             code = "unavailable"  # the client tries again, as after any refused connection
-        else:
-            # after the connect handler returns: the client is admitted before it hears anything
-            self.sio.start_background_task(self.push_presence, person.room)
-            return
         log.info("room connection refused: %s", code)
         locale = auth.get("locale") if isinstance(auth.get("locale"), str) else "ar"
         raise socketio.exceptions.ConnectionRefusedError(self._say(locale, code), {"code": code})
@@ -193,13 +198,6 @@ class RoomGateway:
         )
         await room_session(room_pass.room_id)
         person = person_from(room_pass)
-        if not self.in_order.follows(person.room):
-            self.in_order.follow(person.room, await current_seq(person.room))
-        if person.role is Role.TRAINEE:
-            await self.sio.enter_room(sid, trainees_room(person.room))
-            await self.sio.enter_room(sid, person_room(person.room, person.sub))
-        else:
-            await self.sio.enter_room(sid, staff_rooms(person.room)[person.role])
         if not self._beating:  # a new process counts from its first connection, not first sweep
             await presence.beat(self.process, self.clock())
             self._beating = True
@@ -207,8 +205,25 @@ class RoomGateway:
         self._people[sid] = person  # last: a refused connection is never disconnected
         return person
 
+    async def join(self, sid: str, person: Person) -> None:
+        """Into the Socket.IO rooms of the person's audiences, when the client first asks for
+        `room.sync`: after its CONNECT (python-socketio sends it only after the connect handler
+        returns, and a room's emits would reach the socket before it), and before the sync reads
+        the database, so that every event is in the sync's answer or heard live afterwards."""
+        if sid in self._joined:
+            return
+        if not self.in_order.follows(person.room):
+            self.in_order.follow(person.room, await current_seq(person.room))
+        if sid not in self._people:  # gone meanwhile
+            return
+        for room in audiences(person):
+            await self.sio.enter_room(sid, room)
+        self._joined.add(sid)
+        self.sio.start_background_task(self._push_presence_after_change, person.room)
+
     async def disconnect(self, sid: str, reason: Any = None) -> None:
         self._people.pop(sid, None)
+        self._joined.discard(sid)
         if self.closing:  # the server is stopping: its presence rows go stale on their own
             return
         try:
@@ -249,11 +264,13 @@ class RoomGateway:
         person = self._people.get(sid)
         if person is None:
             return self._refusal("ar", RoomError(code="not_connected"))
-        if not await self.rate_limit.hit(person.room, person.sub):
-            log.info("rate limited: %s in %s (%s)", person.sub, person.room, event)
-            return self._refusal(person.locale, RoomError(code="rate_limited"))
-        now = self.clock()
         try:
+            if event == "room.sync":
+                await self.join(sid, person)
+            if not await self.rate_limit.hit(person.room, person.sub):
+                log.info("rate limited: %s in %s (%s)", person.sub, person.room, event)
+                return self._refusal(person.locale, RoomError(code="rate_limited"))
+            now = self.clock()
             payload = payloads.parse(event, data)
             if isinstance(payload, payloads.Sync):
                 return {"ok": True, "data": await sync(person, payload.last_seq, now)}
@@ -346,6 +363,13 @@ class RoomGateway:
             await self.act(
                 room_id, partial(issues.ticket_news, event.number, event.status, self.clock())
             )
+
+    async def _push_presence_after_change(self, room_id: str) -> None:
+        try:
+            await self.push_presence(room_id)
+        except Exception as error:  # the counts are told again at the next change
+            if not database.unavailable(error):
+                log.exception("telling the presence of %s failed", room_id)
 
     async def push_presence(self, room_id: str) -> None:
         counts = await presence.counts(room_id, self.clock())
