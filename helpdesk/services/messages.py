@@ -107,6 +107,7 @@ class MessageWriter:
             "status": _(STATUS_NAMES.get(payload["status"], payload["status"])),
             "reply": payload.get("reply", ""),
             "tracking_url": self._link(payload),
+            "staff": bool(payload.get("staff")),
         }
         return Email(
             subject=context["subject_line"],
