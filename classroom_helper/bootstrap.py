@@ -79,6 +79,7 @@ def build_app(config: Config) -> web.Application:
             middleware.long_lived_first,
             *proxies,
             middleware.request_log,
+            middleware.security_headers,
             middleware.locale,
             middleware.errors,
         ],
