@@ -209,6 +209,9 @@ def _page_context(catalogues: Catalogues, config: Config):
             "locale": locale,
             "dir": direction(locale),
             "_": lambda message, **values: catalogues.gettext(locale, message, **values),
+            "ngettext": lambda singular, plural, n, **values: catalogues.ngettext(
+                locale, singular, plural, n, **values
+            ),
             "when": lambda moment, style="medium": format_datetime(
                 moment, config.institute_tz, locale, style
             ),

@@ -130,7 +130,7 @@ const Sanad = (() => {
     }
     const { managers, trainers, trainees } = room.presence;
     document.getElementById("presence").textContent = t(
-      "Online now: %(managers)s room managers, %(trainers)s trainers, %(trainees)s trainees",
+      "Online now — room managers: %(managers)s · trainers: %(trainers)s · trainees: %(trainees)s",
       { managers, trainers, trainees },
     );
   }
