@@ -7,6 +7,9 @@ from __future__ import annotations
 import html as markup
 import re
 
+import pytest
+from playwright.async_api import expect
+
 from helpdesk.adapters.orm.tickets import Ticket
 from helpdesk.domain.institute import StaffRole
 
@@ -59,3 +62,16 @@ async def test_staff_see_the_diagnostics_in_a_labelled_panel(join, client, log_i
     assert '{"browser"' not in html and "ticket because" not in html
     assert "The room manager passed the issue to the support team." in words
     assert "needs the LMS team" in words and "(room manager)" in words
+
+
+@pytest.mark.browser
+async def test_in_chromium_the_conversation_keeps_its_line_breaks(join, server, browser):
+    ticket = await _escalated(join, locale="ar")
+    page = await browser.new_page()
+    await page.goto(str(server.make_url(f"/track/{ticket.number}?key={ticket.tracking_secret}")))
+    first = page.locator(".room-conversation .message").first
+    await expect(first).to_be_visible()
+    assert await first.inner_text() == "لا أسمع المدرب\nمنذ بداية الجلسة 2"
+    lines = page.locator(".room-conversation li.room-line")
+    await expect(lines).to_have_count(3)  # the raise, the trainee's message, the manager's note
+    await expect(page.get_by_text("Edge")).to_have_count(0)
