@@ -3,6 +3,7 @@ re-route both ways, and the trainer's CSV export."""
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 
 from helpdesk.adapters.orm.tickets import Ticket
 
@@ -197,5 +198,11 @@ async def test_host_platform_opens_and_closes_the_session_through_the_api(
     told = await sara.event("issue.updated", lambda d: d["issue"]["state"] == "escalated")
     assert told["data"]["issue"]["ticket_reason"] == "session_ended"
     await sara.event("session.changed", lambda d: d["session"]["state"] == "closed")
+    # closed by mistake: it opens again while its scheduled time lasts, and not after
     again = await client.post(url, json={"state": "open"}, headers=headers)
-    assert again.status == 409
+    assert again.status == 200 and (await again.json())["session"]["state"] == "open"
+    assert (await client.post(url, json={"state": "closed"}, headers=headers)).status == 200
+    room.scheduled_end = datetime.now(UTC) - timedelta(minutes=1)
+    await room.save(update_fields=["scheduled_end"])
+    late = await client.post(url, json={"state": "open"}, headers=headers)
+    assert late.status == 409
