@@ -77,6 +77,7 @@ def build_app(config: Config) -> web.Application:
             middleware.long_lived_first,
             *proxies,
             middleware.request_log,
+            middleware.security_headers,
             middleware.locale,
             middleware.errors,
         ],
@@ -224,6 +225,9 @@ def _page_context(catalogues: Catalogues, config: Config):
             "locale": locale,
             "dir": direction(locale),
             "_": lambda message, **values: catalogues.gettext(locale, message, **values),
+            "ngettext": lambda singular, plural, n, **values: catalogues.ngettext(
+                locale, singular, plural, n, **values
+            ),
             "when": lambda moment, style="medium": format_datetime(
                 moment, config.institute_tz, locale, style
             ),

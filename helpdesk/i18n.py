@@ -44,6 +44,7 @@ class Catalogues:
     def __init__(self, locale_dirs: Iterable[Path]):
         self._translations: dict[str, gettext.NullTranslations] = {"en": gettext.NullTranslations()}
         self._messages: dict[str, dict[str, str]] = {"en": {}}
+        self._plurals: dict[str, set[str]] = {"en": set()}
         for locale in LOCALES:
             if locale == "en":
                 continue
@@ -61,6 +62,9 @@ class Catalogues:
             self._messages[locale] = {
                 m.id: m.string for m in merged if m.id and isinstance(m.id, str)
             }
+            self._plurals[locale] = {
+                part for m in merged if isinstance(m.id, tuple) and all(m.string) for part in m.id
+            }
 
     def translator(self, locale: str) -> gettext.NullTranslations:
         return self._translations.get(locale, self._translations[DEFAULT_LOCALE])
@@ -68,6 +72,15 @@ class Catalogues:
     def gettext(self, locale: str, message: str, **values: object) -> str:
         text = self.translator(locale).gettext(message)
         return text % values if values else text
+
+    def ngettext(self, locale: str, singular: str, plural: str, n: int, **values: object) -> str:
+        """The form for `n` (Arabic has six), with `%(count)s` and the other values filled in."""
+        text = self.translator(locale).ngettext(singular, plural, n)
+        return text % {"count": n, **values}
+
+    def plural_ids(self, locale: str) -> set[str]:
+        """The singular and plural ids of the messages translated with every plural form."""
+        return set(self._plurals.get(locale, set()))
 
     def messages(self, locale: str) -> dict[str, str]:
         """The catalogue as a plain mapping, for the browser (`t("...")` in JS)."""

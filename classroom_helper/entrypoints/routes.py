@@ -10,6 +10,9 @@ def setup_routes(app: web.Application, *, with_demo: bool) -> None:
     app.router.add_get("/rooms/{room_id}/manager", consoles.manager_console, name="manager_console")
     app.router.add_get("/rooms/{room_id}/trainer", consoles.trainer_console, name="trainer_console")
     app.router.add_get("/rooms/{room_id}/{console:manager|trainer}/pass", consoles.staff_pass)
+    app.router.add_post(
+        "/rooms/{room_id}/{console:manager|trainer}/enter", consoles.enter_with_token
+    )
     add_operations(app, api.ROOM_OPERATIONS)
     if with_demo:
         app.router.add_get("/demo", demo.demo_index, name="demo")

@@ -2,10 +2,10 @@
 re-route to the trainer; and room-wide incidents. Call each use case through `run_once` (client
 actions) or on its own (the sweeper): it expects to run inside one transaction."""
 
-import json
 from dataclasses import fields
 from datetime import datetime, timedelta
-from functools import partial
+from functools import cache, partial
+from pathlib import Path
 from typing import Any
 
 from tortoise.functions import Count
@@ -47,6 +47,8 @@ from classroom_helper.services.rooms import require_open, require_open_session
 from classroom_helper.services.views import incident_view, issue_view, message_view
 from helpdesk.adapters.orm.institute import RoomSession
 from helpdesk.domain.tickets import Category, Channel, Requester, TicketKind
+from helpdesk.i18n import Catalogues
+from helpdesk.services.room_history import RoomLine, record_room_history
 from helpdesk.services.tickets import open_ticket
 
 _SHARED = [f.name for f in fields(RoomIssue) if f.name != "room"]
@@ -59,6 +61,12 @@ CATEGORY_NAMES = {
     IssueCategory.CANNOT_JOIN: "Cannot log in or reach the session",
     IssueCategory.OTHER: "Other",
 }
+
+
+@cache
+def _words(locale: str):
+    """The room's words in the trainee's language, for the subject of the ticket made for them."""
+    return Catalogues([Path(__file__).resolve().parent.parent / "locale"]).translator(locale)
 
 
 def as_issue(row: RoomIssueRecord) -> RoomIssue:
@@ -296,17 +304,8 @@ async def _make_ticket(
         raise InvalidTransition(f"The issue is {issue.state}; it can no longer become a ticket.")
     session = await RoomSession.get_or_none(room_id=row.room_id)
     thread = await IssueMessageRecord.filter(issue_id=row.id).order_by("at", "id")
-    description = "\n".join(
-        [
-            f"{CATEGORY_NAMES[issue.category]} — {session.title if session else row.room_id}",
-            row.text,
-            "",
-            *(f"[{m.at.isoformat()}] {m.author_name} ({m.author_role}): {m.text}" for m in thread),
-            "",
-            "Diagnostics: " + json.dumps(row.diagnostics, ensure_ascii=False, sort_keys=True),
-            f"Raised {row.raised_at.isoformat()}; ticket because: {reason}",
-        ]
-    ).strip()
+    locale = row.trainee_locale or "ar"
+    category = _words(locale).gettext(CATEGORY_NAMES[issue.category])
     bus = OnCommit()  # the ticket's news, published once the room's transaction is committed
     ticket = await open_ticket(
         kind=TicketKind.TECHNICAL_ISSUE,
@@ -319,10 +318,10 @@ async def _make_ticket(
             email=row.trainee_email or "",
             phone=row.trainee_phone or "",
             ref=row.trainee_sub,
-            locale=row.trainee_locale or "ar",
+            locale=locale,
         ),
-        subject=f"{CATEGORY_NAMES[issue.category]}: {row.text[:120] or row.room_id}",
-        description=description,
+        subject=f"{category}: {row.text[:120]}" if row.text.strip() else category,
+        description=row.text,
         room_session_id=session.id if session else None,
         room_id=row.room_id,
         course_id=session.course_id if session else None,
@@ -330,6 +329,18 @@ async def _make_ticket(
         actor_name=by.name if by else "",
         now=now,
         bus=bus,
+    )
+    # the conversation and the diagnostics as data: each page renders them for its reader
+    await record_room_history(
+        ticket,
+        [
+            RoomLine(row.raised_at, row.trainee_name, "trainee", row.text),
+            *(RoomLine(m.at, m.author_name, m.author_role, m.text) for m in thread),
+        ],
+        row.diagnostics or {},
+        str(reason),
+        row.raised_at,
+        now,
     )
     was_waiting = issue.is_unclaimed
     issue.escalate(ticket.number, reason, now)

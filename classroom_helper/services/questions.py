@@ -134,7 +134,16 @@ async def dismiss_question(
     question = await as_question(row)
     question.dismiss(event.reason, now)
     await keep(question, row)
-    return Outcome({"question": view_for(person, row)}, [await question_changed(row, now)])
+    to_asker = await record(
+        row.room_id,
+        "question.updated",
+        {"question": question_view(row, full=False, viewer_sub=row.asker_sub)},
+        Audience(person=row.asker_sub),
+        now,
+    )
+    return Outcome(
+        {"question": view_for(person, row)}, [await question_changed(row, now), to_asker]
+    )
 
 
 async def room_questions(person: Person) -> list[dict[str, Any]]:

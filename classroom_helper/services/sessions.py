@@ -1,6 +1,6 @@
 """The room session's life: scheduled → open (the room manager, or the host platform) → closed
 (the manager, the host platform, or its scheduled end passing). Closing turns every open issue
-into a ticket."""
+into a ticket. A session closed before its scheduled end may open again until that end."""
 
 from datetime import datetime
 
@@ -45,9 +45,12 @@ async def open_session(person: Person | None, room_id: str, now: datetime) -> Ou
     if session.state == RoomState.OPEN:
         return Outcome({"session": session_view(session)})
     if session.state == RoomState.CLOSED:
-        raise InvalidTransition("This session is closed; it cannot open again.")
-    session.state, session.opened_at = RoomState.OPEN, now
-    await session.save(update_fields=["state", "opened_at"])
+        # closed by mistake: it opens again while its scheduled time lasts; its tickets stay
+        if now >= session.scheduled_end:
+            raise InvalidTransition("This session's scheduled time is over; it cannot open again.")
+        session.closed_at = None
+    session.state, session.opened_at = RoomState.OPEN, session.opened_at or now
+    await session.save(update_fields=["state", "opened_at", "closed_at"])
     view = session_view(session)
     event = await record(room_id, "session.changed", {"session": view}, EVERYONE, now)
     return Outcome({"session": view}, [event])

@@ -96,7 +96,8 @@ def question_view(
         "answer": (question.answer or None) if show_answer else None,
         "answer_audience": question.answer_audience,
         "answered_by": question.answered_by_name,
-        "dismiss_reason": question.dismiss_reason,
+        # why it was dismissed is for the asker and the staff; the others see that it was
+        "dismiss_reason": question.dismiss_reason if full or mine else None,
         "closed_at": when(question.closed_at),
         "rerouted_to_issue": question.rerouted_to_issue,
         "rerouted_from_issue": question.rerouted_from_issue,

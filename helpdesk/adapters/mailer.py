@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import formatdate, make_msgid
 
 import aiosmtplib
 
@@ -33,6 +33,7 @@ class SmtpMailer:
         message["From"] = self.sender
         message["To"] = to
         message["Subject"] = subject
+        message["Date"] = formatdate(localtime=False, usegmt=True)
         domain = self.sender.rpartition("@")[2] or "localhost"
         message["Message-ID"] = make_msgid(domain=domain)
         for name, value in headers.items():  # threading and loop headers (channels)

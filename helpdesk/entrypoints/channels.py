@@ -96,7 +96,7 @@ FIELD_LIMIT = 20_000  # bytes of one text field
 
 
 class ContactForm(BaseModel):
-    category: Category = Category.OTHER
+    category: Category  # no silent default: the person says what it is about
     name: str
     email: str = ""
     phone: str = ""

@@ -31,6 +31,7 @@ from helpdesk.entrypoints.errors import error_text, path_id, translator
 from helpdesk.services import delivery, messages, queues, room_staff
 from helpdesk.services import tickets as svc
 from helpdesk.services.guidance import certificate_statuses_for_email
+from helpdesk.services.room_history import diagnostics_of
 from helpdesk.services.tickets import Actor
 
 R = StaffRole
@@ -42,6 +43,15 @@ MANAGERS = (R.ADMINISTRATOR, R.DEPARTMENT_MANAGER)
 async def staff_actor(request: web.Request, *roles: StaffRole) -> StaffActor:
     staff = await require_staff(request, *roles)
     return StaffActor(staff.id, staff.name, StaffRole(staff.role), staff.department_id)
+
+
+def _moment(text: str) -> datetime | None:
+    """A moment a timeline line keeps as text (a deadline, a promised call), for `when`."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def _page(request, template: str, staff: StaffActor, context: dict, status: int = 200):
@@ -60,8 +70,10 @@ async def _page(request, template: str, staff: StaffActor, context: dict, status
         "risk_names": messages.RISK_NAMES,
         "event_names": messages.EVENT_NAMES,
         "notification_names": messages.NOTIFICATION_NAMES,
+        **messages.ROOM_WORDS,
         "csrf_token": await csrf_token(request),
         "now": datetime.now(UTC),
+        "moment": _moment,
         **context,
     }
     response = aiohttp_jinja2.render_template(template, request, context, status=status)
@@ -149,13 +161,15 @@ async def ticket_page(request: web.Request, error: str = "", status: int = 200):
         ticket.first_response_due_at,
         ticket.resolution_due_at,
     )
+    events = await TicketEvent.filter(ticket_id=ticket.id).order_by("at", "id")
     return await _page(
         request,
         "console/ticket.html",
         staff,
         {
             "ticket": ticket,
-            "events": await TicketEvent.filter(ticket_id=ticket.id).order_by("at", "id"),
+            "events": events,
+            "diagnostics": diagnostics_of(events),
             "attachments": await Attachment.filter(ticket_id=ticket.id).order_by("id"),
             "certificates": await certificate_statuses_for_email(ticket.requester_email)
             if ticket.requester_email

@@ -38,6 +38,7 @@ from helpdesk.entrypoints.problems import problem
 from helpdesk.i18n import N_, format_datetime
 from helpdesk.services import guidance
 from helpdesk.services.desk import contact_centre_now
+from helpdesk.services.guidance_seed import DEMO_PROFILES
 
 log = logging.getLogger("sanad.guidance")
 VISITOR_COOKIE = "sanad_visitor"
@@ -234,7 +235,13 @@ def _check_form(request, reference="", email="", error="", status=None) -> web.R
     return aiohttp_jinja2.render_template(
         "guidance/certificate_check.html",
         request,
-        {"reference": reference, "email": email, "error": error},
+        {
+            "reference": reference,
+            "email": email,
+            "error": error,
+            # the demo's registrations, said where a newcomer looks for them
+            "demo_profiles": DEMO_PROFILES if request.app[keys.CONFIG].demo else (),
+        },
         status=status or (404 if error else 200),
     )
 

@@ -162,3 +162,51 @@ def _from_any(remote: str | None, networks) -> bool:
     except ValueError:  # a Unix socket
         return False
     return any(peer in network for network in networks)
+
+
+# --- security headers of Sanad's own pages -----------------------------------------------------
+# Scripts only from Sanad itself (no inline script anywhere: templates load files from /static);
+# inline styles stay allowed (the widget's shadow DOM and a report's bar widths use them);
+# Socket.IO and the JSON endpoints on the same origin. docs/widget.md says what embedding needs.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors {ancestors}"
+)
+NOT_FRAMED = "'none'"
+
+
+def framable_by(*sources: str):
+    """Mark a handler whose page other sites may show in a frame (e.g. a learning platform's LTI
+    launch): `@framable_by("https://lms.example")`. Every other page refuses to be framed."""
+
+    def mark(handler):
+        handler.frame_ancestors = " ".join(sources) or NOT_FRAMED
+        return handler
+
+    return mark
+
+
+def _secure(request: web.Request, response: web.StreamResponse) -> None:
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if response.content_type == "text/html" or isinstance(response, web.HTTPException):
+        ancestors = getattr(request.match_info.handler, "frame_ancestors", NOT_FRAMED)
+        headers.setdefault(
+            "Content-Security-Policy", CONTENT_SECURITY_POLICY.format(ancestors=ancestors)
+        )
+        if ancestors == NOT_FRAMED:
+            headers.setdefault("X-Frame-Options", "DENY")  # for browsers without CSP level 2
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler):
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:
+        _secure(request, error)
+        raise
+    if not response.prepared:
+        _secure(request, response)
+    return response

@@ -18,6 +18,7 @@ from helpdesk.entrypoints import (
 
 def setup_routes(app: web.Application) -> None:
     app.router.add_get("/", views.home, name="home")
+    app.router.add_get("/favicon.ico", views.favicon, name="favicon")
     app.router.add_get("/healthz", views.healthz, name="healthz")
     app.router.add_get("/readyz", views.readyz, name="readyz")
     app.router.add_get("/metrics", metrics.metrics, name="metrics")

@@ -15,7 +15,7 @@ from helpdesk.entrypoints.csrf import checked_form, csrf_token
 from helpdesk.entrypoints.errors import error_text, translator
 from helpdesk.services import tickets as svc
 from helpdesk.services.desk import load_desk
-from helpdesk.services.messages import STATUS_NAMES
+from helpdesk.services.messages import ROOM_WORDS, STATUS_NAMES
 
 
 def _page_url(number: str, key: str, notice: str = "") -> str:
@@ -52,6 +52,7 @@ async def _render(request, ticket, key: str, error: str = "", status: int = 200)
         "error": error,
         "csrf_token": await csrf_token(request),
         "tz": request.app[keys.CONFIG].institute_tz,
+        **ROOM_WORDS,
     }
     response = aiohttp_jinja2.render_template(
         "tracking/ticket.html", request, context, status=status

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import aiohttp_jinja2
@@ -18,6 +19,14 @@ from helpdesk.services.staff import AccountLocked, authenticate
 @aiohttp_jinja2.template("home.html")
 async def home(request: web.Request) -> dict:
     return {"demo": request.app[keys.CONFIG].demo, "staff": await current_staff(request)}
+
+
+FAVICON = Path(__file__).resolve().parents[2] / "static" / "favicon.ico"
+
+
+async def favicon(request: web.Request) -> web.StreamResponse:
+    """Browsers ask for /favicon.ico on every site; the pages also link it."""
+    return web.FileResponse(FAVICON, headers={"Cache-Control": "public, max-age=86400"})
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -37,9 +37,11 @@ async def email_thread_headers(
     """Headers of an email about a ticket: the loop mark always; to the requester, In-Reply-To
     and References to the conversation so far; Auto-Submitted on automatic acknowledgements."""
     headers = {LOOP_HEADER: sender}
-    if kind == NotificationKind.CREATED:
-        headers["Auto-Submitted"] = "auto-replied"  # RFC 3834: autoresponders leave it alone
+    if kind != NotificationKind.REPLY:  # RFC 3834: a notice no person wrote
+        headers["Auto-Submitted"] = "auto-generated"
     ticket = await Ticket.get_or_none(id=ticket_id) if ticket_id else None
+    if kind == NotificationKind.CREATED and ticket is not None and ticket.channel == Channel.EMAIL:
+        headers["Auto-Submitted"] = "auto-replied"  # the answer to their email
     if ticket is None or ticket.requester_email.lower() != recipient.lower():
         return headers
     theirs = await InboundMessage.filter(

@@ -108,8 +108,8 @@ async def seed_demo_institute(now: datetime | None = None) -> dict[str, str]:
             manager = await Staff.get(email=DEMO_ROOM_MANAGER)
             trainer = await Staff.get(email=DEMO_TRAINER)
             room = await assign_room_staff(room.id, manager.id, trainer.id)
-        if not created and room.scheduled_end < now:
-            # An old demo room is moved to today, so that the demo is always a live class.
+        if not created and (room.scheduled_end < now or room.state == RoomState.CLOSED):
+            # An old or closed demo room is moved to today, so that the demo is always a live class.
             room.scheduled_start = now - timedelta(minutes=15)
             room.scheduled_end = now + timedelta(hours=3)
             room.state = RoomState.SCHEDULED

@@ -107,6 +107,7 @@ class MessageWriter:
             "status": _(STATUS_NAMES.get(payload["status"], payload["status"])),
             "reply": payload.get("reply", ""),
             "tracking_url": self._link(payload),
+            "staff": bool(payload.get("staff")),
         }
         return Email(
             subject=context["subject_line"],
@@ -200,4 +201,61 @@ EVENT_NAMES = {
     "phone_call": N_("Phone call"),
     "callback_scheduled": N_("Call-back promised"),
     "callback_done": N_("Called back"),
+}
+EVENT_NAMES |= {
+    "room_message": N_("Message in the live room"),
+    "room_diagnostics": N_("Diagnostics from the trainee's browser"),
+    "room_ticket": N_("Passed on from the live room"),
+}
+# People of a live room, by their role's code (room conversations on tickets).
+ROOM_ROLE_NAMES = {
+    "trainee": N_("trainee"),
+    "manager": N_("room manager"),
+    "trainer": N_("trainer"),
+}
+# Why a live room's issue became a ticket; read by the requester and by staff alike.
+ROOM_TICKET_REASONS = {
+    "manager": N_("The room manager passed the issue to the support team."),
+    "unclaimed_timeout": N_(
+        "No one in the room could take up the issue in time; it was passed to the support team."
+    ),
+    "no_manager_online": N_(
+        "No room manager was online; the issue was passed to the support team."
+    ),
+    "session_ended": N_(
+        "The session ended before the issue was solved; it was passed to the support team."
+    ),
+}
+# The widget's diagnostics, by key (widget/src/diagnostics.js).
+DIAGNOSTIC_NAMES = {
+    "browser": N_("Browser"),
+    "os": N_("Operating system"),
+    "screen": N_("Screen size"),
+    "language": N_("Browser language"),
+    "network_type": N_("Network type"),
+    "transport": N_("Connection type"),
+    "rtt_ms": N_("Round-trip time (ms)"),
+    "reconnects": N_("Reconnections"),
+    "since_load_s": N_("Seconds since the page loaded"),
+    "camera": N_("Camera permission"),
+    "microphone": N_("Microphone permission"),
+}
+PERMISSION_NAMES = {
+    "granted": N_("allowed"),
+    "denied": N_("blocked"),
+    "prompt": N_("not asked yet"),
+}
+MEDIUM_NAMES = {
+    "email": N_("email"),
+    "sms": N_("SMS"),
+    "call_task": N_("a call by Level 1"),
+    "webhook": N_("the platform's webhook"),
+}
+# What the pages of a ticket made in a live room need to render it in words.
+ROOM_WORDS = {
+    "room_role_names": ROOM_ROLE_NAMES,
+    "room_ticket_reasons": ROOM_TICKET_REASONS,
+    "diagnostic_names": DIAGNOSTIC_NAMES,
+    "permission_names": PERMISSION_NAMES,
+    "medium_names": MEDIUM_NAMES,
 }

@@ -14,6 +14,15 @@ const Sanad = (() => {
   // Keep the token out of the address bar, the history and any copied link.
   if (location.hash) history.replaceState(null, "", location.pathname + location.search);
   const staffPass = !hostToken && Boolean(page.dataset.passUrl);
+  // Handed to Sanad once, kept in this browser's session for this console until it expires: a
+  // reload or the language switch then gets it back from the pass URL.
+  if (hostToken) {
+    fetch(`${location.pathname}/enter`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": page.dataset.csrf },
+      body: JSON.stringify({ token: hostToken }),
+    }).catch(() => {});
+  }
 
   let catalogue = {};
   const t = (message, values = {}) =>
@@ -121,7 +130,7 @@ const Sanad = (() => {
     }
     const { managers, trainers, trainees } = room.presence;
     document.getElementById("presence").textContent = t(
-      "Online now: %(managers)s room managers, %(trainers)s trainers, %(trainees)s trainees",
+      "Online now — room managers: %(managers)s · trainers: %(trainers)s · trainees: %(trainees)s",
       { managers, trainers, trainees },
     );
   }

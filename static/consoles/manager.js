@@ -65,7 +65,8 @@
 
   function onSession() {
     const state = room.session?.state;
-    document.getElementById("open-session").hidden = state !== "scheduled";
+    const reopens = state === "closed" && new Date(room.session.scheduled_end) > new Date();
+    document.getElementById("open-session").hidden = state !== "scheduled" && !reopens;
     document.getElementById("close-session").hidden = state !== "open";
   }
 
@@ -202,7 +203,8 @@
 
   document.getElementById("open-session").addEventListener("click", () => send("session.open", {}));
   document.getElementById("close-session").addEventListener("click", () => {
-    if (confirm(t("Close the session? Open issues become helpdesk tickets."))) send("session.close", {});
+    const question = t("Close the session? Trainees can no longer raise issues or ask questions, and every open issue becomes a helpdesk ticket. You can open it again until its scheduled end, %(end)s.", { end: when(room.session?.scheduled_end) });
+    if (confirm(question)) send("session.close", {});
   });
   Sanad.connect({ event: onEvent, snapshot: onSnapshot, session: onSession });
 })();

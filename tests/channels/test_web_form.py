@@ -184,3 +184,18 @@ async def test_each_address_is_rate_limited(serve_with, aiohttp_client):
         statuses.append((await client.post("/contact/complaint", data=form_data(tokens))).status)
     assert statuses == [200, 200, 429]
     assert await Ticket.all().count() == 2
+
+
+async def test_a_message_without_a_category_is_not_filed_under_one(client):
+    """Issue 21, finding 6: the category has no silent default; a clear form message asks for it."""
+    page, tokens = await open_form(client, "suggestion", lang="en")
+    assert '<option value="" selected>Choose one…</option>' in page
+    for missing in (None, ""):
+        response = await client.post(
+            "/contact/suggestion?lang=en", data=form_data(tokens, category=missing)
+        )
+        answer = await response.text()
+        assert response.status == 422 and "Choose what your message is about." in answer
+        assert 'aria-invalid="true" aria-describedby="category-error"' in answer
+        tokens["nonce"] = re.search(r'name="nonce" value="([^"]+)"', answer).group(1)
+    assert await Ticket.all().count() == 0

@@ -1,10 +1,13 @@
 """The public web form in Debian's Chromium: Arabic first, a file attached, the ticket number shown."""
 
+import re
+
 import pytest
 from playwright.async_api import expect
 
 from helpdesk.adapters.orm.channels import Attachment
 from helpdesk.adapters.orm.tickets import Ticket
+from helpdesk.services.guidance_seed import seed_guidance
 
 pytestmark = pytest.mark.browser
 
@@ -44,3 +47,17 @@ async def test_a_trainee_sends_a_complaint_with_a_file_in_arabic(browser, server
     await expect(page.get_by_text(HOSTILE + " أنهيت الدورة قبل أسبوعين.")).to_be_visible()
     assert "pwned" not in await page.title()
     assert errors == []
+
+
+async def test_the_form_suggests_articles_while_the_person_types(browser, server):
+    """Issue 21, finding 10: as docs/guidance.md promises, from a script file (the pages' CSP
+    allows no inline script)."""
+    await seed_guidance(with_demo_profiles=True)
+    page = await browser.new_page()
+    await page.goto(str(server.make_url("/contact/inquiry?lang=en")))
+    suggestions = page.locator("#suggestions")
+    await expect(suggestions).to_be_hidden()
+    await page.get_by_label("Subject").fill("The spelling of my name on the certificate")
+    await expect(suggestions).to_be_visible()
+    first = suggestions.get_by_role("link").first
+    await expect(first).to_have_attribute("href", re.compile(r"/help/articles/certificate-name"))

@@ -99,8 +99,15 @@ async def test_session_life_trainees_who_come_early_wait(join, room):
     closed = await manager.ok("session.close")
     assert closed["session"]["state"] == "closed" and closed["tickets"] == []
     await sara.event("session.changed", lambda d: d["session"]["state"] == "closed")
-    await manager.refused("session.open", "invalid_state")
     await sara.refused("issue.reopen", "session_not_open", issue_id=issue_id)
+    # closed by mistake: it opens again while its scheduled time lasts (issue 21, finding 5)
+    reopened = await manager.ok("session.open")
+    assert reopened["session"]["state"] == "open" and reopened["session"]["closed_at"] is None
+    await sara.event("session.changed", lambda d: d["session"]["state"] == "open")
+    await manager.ok("session.close")
+    room.scheduled_end = datetime.now(UTC) - timedelta(minutes=1)
+    await room.save(update_fields=["scheduled_end"])
+    await manager.refused("session.open", "invalid_state")
 
 
 async def test_reconnect_gets_what_was_missed_then_a_snapshot_when_far_behind(

@@ -3,6 +3,7 @@ re-route both ways, and the trainer's CSV export."""
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 
 from helpdesk.adapters.orm.tickets import Ticket
 
@@ -80,8 +81,31 @@ async def test_answered_live_and_dismissed_with_a_reason(join):
     await trainer.refused("question.dismiss", "invalid_payload", question_id=off["id"], reason=" ")
     dismissed = await trainer.ok("question.dismiss", question_id=off["id"], reason="Off topic")
     assert dismissed["question"]["dismiss_reason"] == "Off topic"
-    told = await sara.event("question.updated", lambda d: d["question"]["state"] == "dismissed")
+    told = await sara.event(
+        "question.updated",
+        lambda d: d["question"]["state"] == "dismissed" and d["question"]["mine"],
+    )
     assert told["data"]["question"]["dismiss_reason"] == "Off topic"
+
+
+async def test_the_dismissal_reason_goes_to_the_asker_alone(join):
+    """Issue 21, finding 8: the others see that the question was dismissed, not why."""
+    trainer = await join("trainer", "c1")
+    sara = await join("trainee", "t1")
+    omar = await join("trainee", "t2")
+    off = (await sara.ok("question.ask", text="What about football?"))["question"]
+    await trainer.ok("question.dismiss", question_id=off["id"], reason="Sara, see me after")
+    seen = await omar.event("question.updated", lambda d: d["question"]["state"] == "dismissed")
+    assert seen["data"]["question"]["dismiss_reason"] is None
+    await sara.event("question.updated", lambda d: d["question"]["dismiss_reason"] is not None)
+    await omar.ok("room.sync", last_seq=None)  # what a reconnecting trainee is given
+    assert all("Sara, see me after" not in str(e) for e in omar.events)
+    snapshot = (await omar.ok("room.sync", last_seq=None))["snapshot"]["questions"]
+    assert [q["dismiss_reason"] for q in snapshot] == [None]
+    mine = (await sara.ok("room.sync", last_seq=None))["snapshot"]["questions"]
+    assert [q["dismiss_reason"] for q in mine] == ["Sara, see me after"]
+    replay = await omar.ok("room.sync", last_seq=0)
+    assert "Sara, see me after" not in str(replay)
 
 
 async def test_reroute_both_ways(join):
@@ -174,5 +198,11 @@ async def test_host_platform_opens_and_closes_the_session_through_the_api(
     told = await sara.event("issue.updated", lambda d: d["issue"]["state"] == "escalated")
     assert told["data"]["issue"]["ticket_reason"] == "session_ended"
     await sara.event("session.changed", lambda d: d["session"]["state"] == "closed")
+    # closed by mistake: it opens again while its scheduled time lasts, and not after
     again = await client.post(url, json={"state": "open"}, headers=headers)
-    assert again.status == 409
+    assert again.status == 200 and (await again.json())["session"]["state"] == "open"
+    assert (await client.post(url, json={"state": "closed"}, headers=headers)).status == 200
+    room.scheduled_end = datetime.now(UTC) - timedelta(minutes=1)
+    await room.save(update_fields=["scheduled_end"])
+    late = await client.post(url, json={"state": "open"}, headers=headers)
+    assert late.status == 409
