@@ -32,6 +32,7 @@ from classroom_helper.adapters.group_commit import GroupCommit
 from classroom_helper.adapters.host_tokens import RoomPasses
 from classroom_helper.adapters.socketio_wire import DirectSend, RoomPacket
 from classroom_helper.domain.room_issues import TicketRules
+from classroom_helper.entrypoints.lti import LtiTool, lti_tool
 from classroom_helper.entrypoints.room_metrics import RoomMetrics, room_figures
 from classroom_helper.entrypoints.routes import setup_routes as setup_room_routes
 from classroom_helper.entrypoints.socketio import RoomGateway
@@ -64,6 +65,10 @@ TORTOISE_APPS = {
     "channels": {
         "models": ["helpdesk.adapters.orm.channels"],
         "migrations": "helpdesk.migrations.channels",
+    },
+    "lti": {
+        "models": ["classroom_helper.adapters.lti_orm"],
+        "migrations": "classroom_helper.lti_migrations",
     },
 }
 
@@ -110,6 +115,7 @@ def build_app(config: Config) -> web.Application:
         config.channels.web_form_rate_limit, config.redis_url, f"{config.socketio_channel}-intake"
     )
     app[keys.ROOM_PASSES] = RoomPasses(config.secret_key)
+    app[keys.LTI] = LtiTool(config.secret_key)
     registry, counted = metrics.counters_for(config)
     app[keys.METRICS] = metrics.MetricsEndpoint(
         config.metrics_token, counted, (metrics.desk_figures, room_figures)
@@ -140,6 +146,7 @@ def build_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(_fan_out)
     app.cleanup_ctx.append(_room_sweeper)
     app.cleanup_ctx.append(channel_workers)
+    app.cleanup_ctx.append(lti_tool)
     setup_scheduler(app)
     app.on_startup.append(_freeze_start_up_objects)
     app.on_shutdown.append(_disconnect_live_clients)
