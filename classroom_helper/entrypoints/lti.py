@@ -177,9 +177,20 @@ def refused(request: web.Request, error: LaunchRefused, locale: str | None = Non
     return _framable(response, [])
 
 
+async def _form(request: web.Request):
+    """The posted form; one that cannot be read (broken multipart) is a bad request."""
+    try:
+        return await request.post()
+    except ValueError:
+        raise LaunchRefused(RefusalCode.BAD_REQUEST, "the form cannot be read") from None
+
+
 async def login(request: web.Request) -> web.StreamResponse:
     """GET or POST /lti/login: OIDC third-party initiated log-in; back to the platform."""
-    params = await request.post() if request.method == "POST" else request.query
+    try:
+        params = await _form(request) if request.method == "POST" else request.query
+    except LaunchRefused as error:
+        return refused(request, error)
     tool = request.app[keys.LTI]
 
     def param(name: str) -> str | None:
@@ -206,7 +217,10 @@ async def login(request: web.Request) -> web.StreamResponse:
 
 async def launch(request: web.Request) -> web.StreamResponse:
     """POST /lti/launch: the platform's form post with the id_token and the state."""
-    form = await request.post()
+    try:
+        form = await _form(request)
+    except LaunchRefused as error:
+        return refused(request, error)
     id_token, state = str(form.get("id_token", "")), str(form.get("state", ""))
     tool = request.app[keys.LTI]
     try:
