@@ -142,6 +142,7 @@ class PlatformKeys:
         self.lifespan = lifespan
         self._sets: dict[str, _CachedSet] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._refetched: dict[str, float] = {}
 
     async def _fetch(self, url: str) -> _CachedSet:
         document = await self.http.get_json(url)
@@ -155,12 +156,19 @@ class PlatformKeys:
     async def signing_key(self, url: str, kid: str | None) -> jwt.PyJWK:
         lock = self._locks.setdefault(url, asyncio.Lock())
         async with lock:
-            cached = self._sets.get(url)
-            now = time.monotonic()
-            if cached is None or now - cached.fetched_at > self.lifespan:
+            cached, now = self._sets.get(url), time.monotonic()
+            fetched = cached is None or now - cached.fetched_at > self.lifespan
+            if fetched:
                 cached = await self._fetch(url)
             key = _find(cached.keys, kid)
-            if key is None and now - cached.fetched_at > REFETCH_COOLDOWN:
+            # an unknown kid: the platform may have rotated its key (forged kids refetch at
+            # most once per cooldown)
+            if (
+                key is None
+                and not fetched
+                and now - self._refetched.get(url, -REFETCH_COOLDOWN) >= REFETCH_COOLDOWN
+            ):
+                self._refetched[url] = now
                 key = _find((await self._fetch(url)).keys, kid)
         if key is None:
             raise LaunchRefused(RefusalCode.BAD_SIGNATURE, f"no key {kid!r} in {url}")

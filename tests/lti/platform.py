@@ -55,6 +55,7 @@ class Platform:
         self.registration_tokens: set[str] = set()
         self.tools: list[Tool] = []
         self.login_hints: dict[str, tuple[Person, dict]] = {}
+        self.jwks_requests = 0
         self.app = web.Application()
         self.app.router.add_get("/.well-known/openid-configuration", self.openid_configuration)
         self.app.router.add_get("/jwks", self.jwks)
@@ -134,7 +135,12 @@ class Platform:
         )
 
     async def jwks(self, request: web.Request) -> web.Response:
+        self.jwks_requests += 1
         return web.json_response({"keys": [self.public_jwk()]})
+
+    def rotate_key(self) -> None:
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.kid = uuid.uuid4().hex
 
     async def register(self, request: web.Request) -> web.Response:
         """LTI Dynamic Registration 1.0, 3.5: the tool posts its configuration."""

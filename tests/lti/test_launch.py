@@ -271,3 +271,17 @@ async def test_two_platforms_are_kept_apart(launcher, server, lms, aiohttp_serve
     intruder = RoomClient(str(server.make_url("")), token_in(await theirs.text()))
     with pytest.raises(socketio.exceptions.ConnectionError):
         await intruder.connect(room=our_room)
+
+
+async def test_the_platforms_key_set_is_cached_and_fetched_again_when_it_rotates(launcher, lms):
+    assert (await launcher.launch(SARA, link())).status == 200
+    assert (await launcher.launch(HUDA, link())).status == 200
+    assert lms.jwks_requests == 1  # cached between launches
+    lms.rotate_key()
+    assert (await launcher.launch(SARA, link())).status == 200  # an unknown kid: fetched again
+    assert lms.jwks_requests == 2
+    # forged kids do not make Sanad fetch the set at every launch: at most once per cooldown
+    for _ in range(3):
+        forged = await launcher.launch(SARA, link(), sign=lambda c: lms.sign(c, kid="forged"))
+        assert 'data-refusal="bad_signature"' in await forged.text()
+    assert lms.jwks_requests == 2
