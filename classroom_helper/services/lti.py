@@ -79,11 +79,15 @@ def host_platform_id(platform_id: int) -> str:
     return f"lti-{platform_id}"
 
 
-def _url(value: str, field: str, *, https_only: bool = False) -> str:
+def _url(value: str, field: str, limit: int = MAX_URL) -> str:
     value = value.strip()
     parts = urlsplit(value)
-    schemes = ("https",) if https_only else ("https", "http")
-    if parts.scheme not in schemes or not parts.netloc or len(value) > MAX_URL or parts.fragment:
+    if (
+        parts.scheme not in ("https", "http")
+        or not parts.netloc
+        or len(value) > limit
+        or parts.fragment
+    ):
         raise RegistrationError(N_("%(field)s: not a web address Sanad can use."), field=field)
     return value
 
@@ -135,7 +139,7 @@ async def register_platform(
     """Sanad's administrator registers a platform by hand: approved at once (they typed it)."""
     fields = {
         "name": _text(name, N_("Name"), 200),
-        "issuer": _url(issuer, N_("Issuer")),
+        "issuer": _url(issuer, N_("Issuer"), 255),
         "client_id": _text(client_id, N_("Client id")),
         "auth_login_url": _url(auth_login_url, N_("Authentication request URL")),
         "jwks_url": _url(jwks_url, N_("Public keyset URL")),
@@ -201,7 +205,11 @@ async def register_dynamically(
     if not isinstance(config, dict):
         raise RegistrationError(N_("The platform's configuration is not what LTI describes."))
     issuer = config.get("issuer")
-    if not isinstance(issuer, str) or not lti.is_same_origin_prefix(issuer, config_url):
+    if (
+        not isinstance(issuer, str)
+        or len(issuer) > 255
+        or not lti.is_same_origin_prefix(issuer, config_url)
+    ):
         raise RegistrationError(N_("The platform's configuration does not belong to its issuer."))
     try:
         endpoints = {
@@ -228,11 +236,12 @@ async def register_dynamically(
     if not isinstance(client_id, str) or not client_id or len(client_id) > 255:
         raise RegistrationError(N_("The platform's answer has no client id."))
     async with in_transaction():
-        platform = await LtiPlatform.get_or_none(issuer=issuer.rstrip("/"), client_id=client_id)
+        # kept exactly as the platform writes it: its id_tokens' iss must equal it
+        platform = await LtiPlatform.get_or_none(issuer=issuer, client_id=client_id)
         if platform is None:
             platform = await LtiPlatform.create(
                 name=(str(product) or urlsplit(issuer).netloc)[:200],
-                issuer=issuer.rstrip("/") if issuer.endswith("/") else issuer,
+                issuer=issuer,
                 client_id=client_id,
                 auth_login_url=endpoints["authorization_endpoint"],
                 jwks_url=endpoints["jwks_uri"],
