@@ -31,6 +31,7 @@ from classroom_helper.adapters.host_tokens import RoomPasses
 from classroom_helper.adapters.socketio_wire import RoomPacket
 from classroom_helper.domain.room_issues import TicketRules
 from classroom_helper.entrypoints.live_room import LiveRoom
+from classroom_helper.entrypoints.lti import LtiTool, lti_tool
 from classroom_helper.entrypoints.room_metrics import RoomMetrics, room_figures
 from classroom_helper.entrypoints.routes import setup_routes as setup_room_routes
 from helpdesk.adapters import database
@@ -62,6 +63,10 @@ TORTOISE_APPS = {
     "channels": {
         "models": ["helpdesk.adapters.orm.channels"],
         "migrations": "helpdesk.migrations.channels",
+    },
+    "lti": {
+        "models": ["classroom_helper.adapters.lti_orm"],
+        "migrations": "classroom_helper.lti_migrations",
     },
 }
 
@@ -108,6 +113,7 @@ def build_app(config: Config) -> web.Application:
         config.channels.web_form_rate_limit, config.redis_url, f"{config.socketio_channel}-intake"
     )
     app[keys.ROOM_PASSES] = RoomPasses(config.secret_key)
+    app[keys.LTI] = LtiTool(config.secret_key)
     registry, counted = metrics.counters_for(config)
     app[keys.METRICS] = metrics.MetricsEndpoint(
         config.metrics_token, counted, (metrics.desk_figures, room_figures)
@@ -137,6 +143,7 @@ def build_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_fan_out)
     app.cleanup_ctx.append(channel_workers)
+    app.cleanup_ctx.append(lti_tool)
     setup_scheduler(app, jobs=[_room_sweeper(app)])
     app.on_cleanup.append(_close_room)
     app.on_startup.append(_freeze_start_up_objects)

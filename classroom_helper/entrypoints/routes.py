@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from classroom_helper.entrypoints import api, consoles, demo
+from classroom_helper.entrypoints import api, consoles, demo, lti, lti_admin
 from helpdesk.entrypoints.api import add_operations
 
 
@@ -14,6 +14,19 @@ def setup_routes(app: web.Application, *, with_demo: bool) -> None:
         "/rooms/{room_id}/{console:manager|trainer}/enter", consoles.enter_with_token
     )
     add_operations(app, api.ROOM_OPERATIONS)
+    # LTI 1.3: the tool's endpoints (platforms and their iframes) and the administrator's page
+    app.router.add_get("/lti/login", lti.login, name="lti_login")
+    app.router.add_post("/lti/login", lti.login)
+    app.router.add_post("/lti/launch", lti.launch, name="lti_launch")
+    app.router.add_get("/lti/launch", lti.launch_again)
+    app.router.add_get("/lti/jwks", lti.jwks, name="lti_jwks")
+    app.router.add_get("/lti/register", lti.register, name="lti_register")
+    app.router.add_get("/admin/lti", lti_admin.platforms_page, name="lti_admin")
+    app.router.add_post("/admin/lti/platforms", lti_admin.register_platform)
+    app.router.add_post(
+        "/admin/lti/platforms/{platform_id}/{action:approve|disable|settings}",
+        lti_admin.change_platform,
+    )
     if with_demo:
         app.router.add_get("/demo", demo.demo_index, name="demo")
         app.router.add_get("/demo/rooms/{room_id}/{role}", demo.demo_enter, name="demo_enter")

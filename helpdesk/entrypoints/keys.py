@@ -25,3 +25,4 @@ INTAKE_RATE_LIMIT = web.AppKey("intake_rate_limit", "RateLimit")
 SMTP_LISTENER = web.AppKey("smtp_listener", "asyncio.Server | None")
 API_OPERATIONS = web.AppKey("api_operations", list)  # what /api/openapi.json describes
 METRICS = web.AppKey("metrics", "MetricsEndpoint")  # /metrics: its token and what it collects
+LTI = web.AppKey("lti", "LtiTool")  # the live room's LTI 1.3 tool: platforms' keys, log-in states
