@@ -167,6 +167,7 @@ class Widget {
   }
 
   open() {
+    this.ctx.keepOnTop(); // the host may have moved the widget's element since
     this.isOpen = true;
     this.panel.hidden = false;
     this.ctx.button.setAttribute("aria-expanded", "true");
