@@ -33,3 +33,13 @@ export function restoreValues(inputs, values) {
     else inputs[k].value = value;
   }
 }
+
+/** A form while its text is on its way: the text kept read-only and the button busy (one send). */
+export function showSending(form, sending, busyLabel) {
+  for (const field of form.querySelectorAll("textarea, input[type=text]")) field.readOnly = sending;
+  const button = form.querySelector('button[type="submit"]');
+  button.dataset.label ||= button.textContent;
+  button.setAttribute("aria-disabled", String(sending));
+  button.toggleAttribute("aria-busy", sending);
+  button.textContent = sending ? busyLabel : button.dataset.label;
+}

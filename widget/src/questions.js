@@ -1,12 +1,13 @@
 // The questions tab: ask the trainer (optionally without one's name), the room's questions, upvotes,
 // answers (to the room or to the asker alone) and the reasons for questions not answered.
-import { fill, h, restoreValues, valuesOf } from "./dom.js";
+import { fill, h, restoreValues, showSending, valuesOf } from "./dom.js";
 import { formatNumber, formatTime, t } from "./i18n.js";
 import { questionState } from "./words.js";
 
 export class QuestionsTab {
   constructor(widget) {
     this.widget = widget;
+    this.sending = false; // the question is on its way: kept in the box, the button busy
   }
 
   get room() {
@@ -30,7 +31,7 @@ export class QuestionsTab {
     this.inputs = { question, hideName };
     if (values) restoreValues(this.inputs, values);
     this.questionsRegion = h("div", { class: "questions" });
-    const form = h(
+    this.form = h(
       "form",
       { class: "ask", onsubmit: (e) => (e.preventDefault(), this.ask()) },
       h("label", { for: "sanad-question" }, t("Your question to the trainer")),
@@ -43,18 +44,25 @@ export class QuestionsTab {
       ),
       h("button", { type: "submit", class: "primary" }, t("Send to the trainer")),
     );
-    return [form, this.questionsRegion];
+    showSending(this.form, this.sending, t("Sending…"));
+    return [this.form, this.questionsRegion];
   }
 
   async ask() {
     const text = this.inputs.question.value.trim();
-    if (!text) return;
-    this.inputs.question.value = "";
-    const answer = await this.widget.send("question.ask", {
-      text,
-      hide_name: this.inputs.hideName.checked,
-    });
-    if (!answer.ok) this.inputs.question.value ||= text;
+    if (!text || this.sending) return;
+    this.sending = true;
+    showSending(this.form, true, t("Sending…"));
+    try {
+      const answer = await this.widget.send("question.ask", {
+        text,
+        hide_name: this.inputs.hideName.checked,
+      });
+      if (answer.ok) this.inputs.question.value = "";
+    } finally {
+      this.sending = false;
+      showSending(this.form, false, t("Sending…"));
+    }
   }
 
   render() {
