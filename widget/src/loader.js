@@ -60,6 +60,7 @@ function boot() {
     room: given.room || data.room || null,
     lang: given.lang || data.lang || null,
     timeZone: given.timeZone || data.timeZone || "Asia/Riyadh",
+    timeZoneGiven: Boolean(given.timeZone || data.timeZone),
     origin: given.origin || new URL(script?.src || location.href).origin,
   };
   const appUrl = new URL(SANAD_APP_FILE, script?.src || `${config.origin}/static/`).href;

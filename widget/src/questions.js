@@ -1,6 +1,6 @@
 // The questions tab: ask the trainer (optionally without one's name), the room's questions, upvotes,
 // answers (to the room or to the asker alone) and the reasons for questions not answered.
-import { fill, h, restoreValues, showSending, valuesOf } from "./dom.js";
+import { fill, h, restoreValues, showSending, userText, valuesOf } from "./dom.js";
 import { formatNumber, formatTime, t } from "./i18n.js";
 import { questionState } from "./words.js";
 
@@ -82,7 +82,7 @@ export class QuestionsTab {
           { class: "pending", "data-role": "pending-question" },
           t("Waiting to send…"),
           " ",
-          h("bdi", {}, p.payload.text),
+          userText(p.payload.text),
         ),
       ),
       questions.length === 0 &&
@@ -93,11 +93,11 @@ export class QuestionsTab {
         { class: "question-list" },
         questions.map((q) => {
           const supported = q.upvoted_by_me || upvoting.has(q.id);
-          const asker = q.mine ? t("You") : h("bdi", {}, q.asker?.name || t("A trainee"));
+          const asker = q.mine ? t("You") : q.asker?.name ? userText(q.asker.name) : t("A trainee");
           return h(
             "li",
             { "data-role": "question", "data-question": q.id },
-            h("p", { class: "text", dir: "auto" }, q.text),
+            h("p", { class: "text" }, userText(q.text)),
             h(
               "p",
               { class: "meta" },
@@ -109,7 +109,7 @@ export class QuestionsTab {
             ),
             q.state === "dismissed" &&
               q.dismiss_reason &&
-              h("p", { class: "reason" }, t("Reason:"), " ", h("bdi", {}, q.dismiss_reason)),
+              h("p", { class: "reason" }, t("Reason:"), " ", userText(q.dismiss_reason)),
             q.answer &&
               h(
                 "p",
@@ -120,7 +120,7 @@ export class QuestionsTab {
                   t("Answer from %(name)s:", { name: q.answered_by || t("the trainer") }),
                 ),
                 " ",
-                h("bdi", {}, q.answer),
+                userText(q.answer),
               ),
             h(
               "button",
@@ -130,12 +130,11 @@ export class QuestionsTab {
                 "data-key": `upvote-${q.id}`,
                 "aria-pressed": String(supported),
                 disabled: q.mine || supported || q.state !== "asked",
-                "aria-label": t("Support this question (%(count)s so far)", {
-                  count: formatNumber(q.upvotes),
-                }),
                 onclick: () => this.widget.send("question.upvote", { question_id: q.id }),
               },
-              "▲ ",
+              // The name contains what is seen (the count), as speech input users say it.
+              h("span", { "aria-hidden": "true" }, "▲ "),
+              h("span", { class: "sr-only" }, t("Support this question, trainees so far:"), " "),
               formatNumber(q.upvotes + (upvoting.has(q.id) ? 1 : 0)),
             ),
           );

@@ -1,7 +1,7 @@
 // The technical-problem tab: raise (category, text, knowledge-base suggestions, diagnostics), then the
 // problem's status, queue, claim, chat, fixed / still broken, and its ticket number.
 import { collectDiagnostics } from "./diagnostics.js";
-import { fill, h, restoreValues, showSending, valuesOf } from "./dom.js";
+import { fill, h, restoreValues, showSending, userText, valuesOf } from "./dom.js";
 import { formatNumber, formatTime, locale, t } from "./i18n.js";
 import { OPEN_STATES } from "./room.js";
 import { categoryLabel, issueStatus, ticketReason, waitText } from "./words.js";
@@ -149,7 +149,7 @@ export class TechnicalTab {
         "p",
         { class: "what" },
         categoryLabel(issue.category),
-        issue.text && [": ", h("bdi", { class: "text" }, issue.text)],
+        issue.text && [": ", userText(issue.text, { class: "text" })],
       ),
       h(
         "p",
@@ -179,7 +179,7 @@ export class TechnicalTab {
           ticketReason(issue.ticket_reason),
         ),
       issue.resolution_note &&
-        h("p", {}, t("Note from the room manager: %(note)s", { note: issue.resolution_note })),
+        h("p", {}, t("Note from the room manager:"), " ", userText(issue.resolution_note)),
       issue.messages.length || pendingMessages.length
         ? h(
             "ol",
@@ -191,11 +191,11 @@ export class TechnicalTab {
                 h(
                   "span",
                   { class: "who" },
-                  m.author.role === "trainee" ? t("You") : m.author.name,
+                  m.author.role === "trainee" ? t("You") : userText(m.author.name),
                   " · ",
                   formatTime(m.at),
                 ),
-                h("span", { class: "text", dir: "auto" }, m.text),
+                userText(m.text, { class: "text" }),
               ),
             ),
             pendingMessages.map((m) =>
@@ -203,7 +203,7 @@ export class TechnicalTab {
                 "li",
                 { class: "mine pending", "data-role": "pending-message" },
                 h("span", { class: "who" }, t("Waiting to send…")),
-                h("span", { class: "text", dir: "auto" }, m.payload.text),
+                userText(m.payload.text, { class: "text" }),
               ),
             ),
           )
