@@ -15,6 +15,8 @@ from helpdesk.services.room_staff import assign_room_staff
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
+# Assertions wait for a state; on a busy shared machine a state may take longer than the default 5 s.
+expect.set_options(timeout=20_000)
 
 HOSTILE = "<img src=x onerror=\"document.title='pwned'\">"
 

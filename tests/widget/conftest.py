@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from playwright.async_api import async_playwright
+from playwright.async_api import async_playwright, expect
 
 from tests.room.conftest import RoomClient, join, platform, room, token_for  # noqa: F401 (fixtures)
 
@@ -18,6 +18,9 @@ ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 W = "sanad-widget "  # Playwright's CSS locators pierce open shadow roots
+
+# Assertions wait for a state; on a busy shared machine a state may take longer than the default 5 s.
+expect.set_options(timeout=20_000)
 
 # A host page that tries hard to break embedded widgets.
 HOSTILE_CSS = """
