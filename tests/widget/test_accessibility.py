@@ -211,3 +211,28 @@ async def test_the_widget_buttons_are_named_by_what_they_show(
     await page.get_by_role("button", name="Support this question, trainees so far: 1").wait_for()
     # One landmark of each kind: the panel's header is not a second banner of the host page.
     assert await page.locator(W + "header, footer, nav, main, aside").count() == 0
+
+
+async def test_a_remembered_sound_waits_for_the_trainees_first_gesture(
+    host_site, token_for, open_page, join
+):
+    manager = await join("manager", "m1", "Mona")
+    same_trainee = await join("trainee", "t1", "Layla")  # another tab of hers raised a problem
+    issue = (await same_trainee.ok("issue.raise", category="no_audio"))["issue"]
+    page = await open_page(
+        host_site.page(token_for("trainee", "t1", "Layla")),
+        init_script="localStorage.setItem('sanad.widget.sound', 'on');"
+        "window.audioContexts = []; const Real = window.AudioContext;"
+        "window.AudioContext = class extends Real { constructor(...a) { super(...a);"
+        " audioContexts.push(navigator.userActivation.hasBeenActive) } };",
+    )
+    await widget_ready(page)
+    await manager.ok("issue.message", issue_id=issue["id"], text="Are you there?")
+    await page.locator(W + ".badge").wait_for()  # the news arrived, the page untouched: silent
+    assert await page.evaluate("audioContexts") == []
+    await page.locator(W + "button.help").click()
+    await page.keyboard.press("Escape")
+    await manager.ok("issue.message", issue_id=issue["id"], text="Still there?")
+    await page.get_by_text("New message from Mona: Still there?").wait_for(state="attached")
+    await page.wait_for_function("audioContexts.length === 1")
+    assert await page.evaluate("audioContexts") == [True]
