@@ -157,7 +157,7 @@ async def test_the_widget_stays_in_the_viewport_whatever_the_host_does(
         assert box["x"] + box["width"] <= viewport["width"], (case, box)
         assert box["y"] + box["height"] <= viewport["height"], (case, box)
         # Playwright clicks only what receives the pointer there: covered or clipped fails.
-        await locator.click(trial=True, timeout=5000)
+        await locator.click(trial=True, timeout=20_000)
 
     await usable(page.locator(W + "button.help"))
     await open_panel(page)
