@@ -24,11 +24,17 @@ const Sanad = (() => {
     }).catch(() => {});
   }
 
+  // Bidi embedding, override and isolate controls in what people wrote would reorder the text
+  // around it: removed when shown; the text itself is isolated (`user` below, dir="auto").
+  const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+  const clean = (text) => String(text ?? "").replace(BIDI_CONTROLS, "");
+
   let catalogue = {};
   const t = (message, values = {}) =>
-    (catalogue[message] || message).replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ""));
+    (catalogue[message] || message).replace(/%\((\w+)\)s/g, (_, name) => clean(values[name]));
 
-  const clock = new Intl.DateTimeFormat(locale, { timeZone, hour: "2-digit", minute: "2-digit" });
+  // The widget's format too (widget/src/i18n.js): "2:49 م", in the institute's time zone.
+  const clock = new Intl.DateTimeFormat(locale, { timeZone, hour: "numeric", minute: "2-digit" });
   const when = (iso) => (iso ? clock.format(new Date(iso)) : "");
   const minutes = (seconds) => Math.max(1, Math.round(seconds / 60));
 
@@ -49,6 +55,9 @@ const Sanad = (() => {
     return node;
   }
 
+  /** Text a person wrote, in its own direction, isolated from the sentence around it. */
+  const user = (text, attrs = {}) => el("bdi", { dir: "auto", ...attrs, text: clean(text) });
+
   // Re-rendering a list must not lose what the person is typing, nor where the focus is.
   function render(container, build) {
     const drafts = new Map();
@@ -64,6 +73,33 @@ const Sanad = (() => {
       else field.value = drafts.get(field.dataset.key);
     }
     if (focused) container.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+    for (const key of sending) showSending(key);
+  }
+
+  // Sending is calm: while a form's text is on its way it stays, read-only, with the button busy;
+  // it is cleared once the server said yes and kept, with the server's words, when it said no.
+  const sending = new Set(); // data-keys of the fields being sent
+  const field = (key) => document.querySelector(`[data-key="${CSS.escape(key)}"]`);
+  function showSending(key) {
+    const input = field(key);
+    const button = input?.form?.querySelector('button[type="submit"]');
+    if (!button) return;
+    const busy = sending.has(key);
+    input.readOnly = busy;
+    button.dataset.label ||= button.textContent;
+    button.setAttribute("aria-disabled", String(busy));
+    button.toggleAttribute("aria-busy", busy);
+    button.textContent = busy ? t("Sending…") : button.dataset.label;
+  }
+  async function sendField(key, name, fields) {
+    if (sending.has(key)) return { ok: false, error: "busy" };
+    sending.add(key);
+    showSending(key);
+    const ack = await send(name, fields);
+    sending.delete(key);
+    if (ack.ok && field(key)) field(key).value = "";
+    showSending(key);
+    return ack;
   }
 
   function say(message, isError = false) {
@@ -73,33 +109,44 @@ const Sanad = (() => {
   }
 
   // --- sound and the tab title ----------------------------------------------------------------
-  const muteButton = document.getElementById("mute");
-  let muted = localStorage.getItem("sanad.console.muted") === "1";
-  function showMute() {
-    muteButton.setAttribute("aria-pressed", String(muted));
-    muteButton.textContent = muted ? t("Sound off") : t("Sound on");
-  }
-  muteButton.addEventListener("click", () => {
-    muted = !muted;
-    localStorage.setItem("sanad.console.muted", muted ? "1" : "0");
-    showMute();
-  });
+  // Off until the person turns it on (a browser lets a page sound only after a gesture); the choice
+  // is remembered, and after a reload the sound starts with the person's first click or key.
+  const SOUND_KEY = "sanad.console.sound";
+  const soundButton = document.getElementById("mute");
+  let soundOn = localStorage.getItem(SOUND_KEY) === "on";
   let audio = null;
-  function chime() {
-    if (muted) return;
+  function startAudio() {
+    if (!soundOn || !navigator.userActivation?.hasBeenActive) return;
     try {
-      audio = audio || new AudioContext();
-      const tone = audio.createOscillator();
-      const gain = audio.createGain();
-      tone.frequency.value = 880;
-      gain.gain.setValueAtTime(0.15, audio.currentTime);
-      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.4);
-      tone.connect(gain).connect(audio.destination);
-      tone.start();
-      tone.stop(audio.currentTime + 0.4);
+      audio ||= new AudioContext();
+      if (audio.state === "suspended") audio.resume();
     } catch {
-      // no audio device: the title count still tells
+      audio = null; // no audio device: the title count still tells
     }
+  }
+  function showSound() {
+    soundButton.setAttribute("aria-pressed", String(soundOn));
+    soundButton.textContent = t("Sound");
+  }
+  soundButton.addEventListener("click", () => {
+    soundOn = !soundOn;
+    localStorage.setItem(SOUND_KEY, soundOn ? "on" : "off");
+    showSound();
+    startAudio();
+  });
+  for (const gesture of ["pointerdown", "keydown"]) {
+    document.addEventListener(gesture, startAudio, { once: true, capture: true });
+  }
+  function chime() {
+    if (!soundOn || audio?.state !== "running") return;
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    tone.frequency.value = 880;
+    gain.gain.setValueAtTime(0.15, audio.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.4);
+    tone.connect(gain).connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.4);
   }
   const baseTitle = document.title;
   function count(waiting) {
@@ -192,18 +239,21 @@ const Sanad = (() => {
         if (!ack.ok) say(ack.message, true);
         return ack;
       })
-      .catch(() => ({ ok: false, error: "no_answer" })); // kept in `pending` for the reconnect
+      .catch(() => {
+        say(t("No answer from Sanad yet: it is sent again when the connection is back."), true);
+        return { ok: false, error: "no_answer" }; // kept in `pending` for the reconnect
+      });
   }
 
   function connect(handlers) {
     Object.assign(room.handlers, handlers);
-    showMute();
+    showSound();
     fetch(`/i18n/${locale}.json`)
       .then((response) => (response.ok ? response.json() : {}))
       .catch(() => ({}))
       .then((messages) => {
         catalogue = messages;
-        showMute();
+        showSound();
         if (hostToken) open();
         else if (staffPass) renewPass();
         else if (page.dataset.loginUrl) location.replace(page.dataset.loginUrl);
@@ -271,5 +321,5 @@ const Sanad = (() => {
   }
 
   const pass = () => token;
-  return { t, el, render, when, minutes, say, chime, count, connect, send, room, pass, locale };
+  return { t, el, user, clean, render, when, minutes, say, chime, count, connect, send, sendField, room, pass, locale };
 })();

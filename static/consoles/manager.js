@@ -3,7 +3,7 @@
 "use strict";
 
 (() => {
-  const { t, el, render, when, send, room, chime, count } = Sanad;
+  const { t, el, user, clean, render, when, send, sendField, room, chime, count } = Sanad;
   const issues = new Map();
   const incidents = new Map();
   const OPEN = new Set(["raised", "claimed", "reopened", "resolved"]);
@@ -77,10 +77,9 @@
       "form",
       {
         class: "inline-form",
-        onsubmit: async (submitted) => {
+        onsubmit: (submitted) => {
           submitted.preventDefault();
-          const ack = await onSend(input.value.trim());
-          if (ack.ok) input.value = "";
+          onSend(key, input.value.trim());
         },
       },
       input,
@@ -98,14 +97,14 @@
         text: t("%(count)s trainees: %(problem)s", { count: incident.trainees, problem: category(incident.category) }),
       }),
       el("p", { class: "muted", text: t("Since %(time)s", { time: when(incident.opened_at) }) }),
-      textForm(`${key}-message`, t("Message to every trainee of this incident"), t("Send to all"), (text) =>
-        send("incident.message", { incident_id: incident.id, text }),
+      textForm(`${key}-message`, t("Message to every trainee of this incident"), t("Send to all"), (field, text) =>
+        sendField(field, "incident.message", { incident_id: incident.id, text }),
       ),
       textForm(
         `${key}-note`,
         t("Resolution note"),
         t("Resolve all"),
-        (note) => send("incident.resolve", { incident_id: incident.id, note }),
+        (field, note) => sendField(field, "incident.resolve", { incident_id: incident.id, note }),
         false,
       ),
     );
@@ -118,7 +117,7 @@
       "details",
       {},
       el("summary", { text: t("Diagnostics") }),
-      el("dl", {}, entries.map(([name, value]) => [el("dt", { text: name }), el("dd", { text: String(value) })])),
+      el("dl", {}, entries.map(([name, value]) => [el("dt", {}, user(name)), el("dd", {}, user(String(value)))])),
     );
   }
 
@@ -127,7 +126,7 @@
       "ol",
       { class: "thread", "aria-label": t("Conversation") },
       issue.messages.map((m) =>
-        el("li", { class: `from-${m.author.role}` }, el("strong", { text: `${m.author.name}: ` }), m.text, " ",
+        el("li", { class: `from-${m.author.role}` }, el("strong", {}, user(m.author.name), ": "), user(m.text), " ",
           el("time", { class: "muted", datetime: m.at, text: when(m.at) })),
       ),
     );
@@ -141,7 +140,7 @@
     return el(
       "article",
       { class: `card issue state-${issue.state}`, "aria-labelledby": `${key}-title`, "data-issue": issue.id },
-      el("h3", { id: `${key}-title`, text: `${category(issue.category)} — ${trainee.name}` }),
+      el("h3", { id: `${key}-title` }, `${category(issue.category)} — `, user(trainee.name)),
       el(
         "p",
         { class: "muted" },
@@ -151,8 +150,8 @@
         issue.claimed_by ? " · " + t("Handled by %(name)s", { name: issue.claimed_by.name }) : "",
         issue.incident_id ? " · " + t("Part of an incident") : "",
       ),
-      contact ? el("p", { class: "muted", text: contact }) : null,
-      issue.text ? el("p", { class: "issue-text", text: issue.text }) : null,
+      contact ? el("p", { class: "muted" }, user(contact)) : null,
+      issue.text ? el("p", { class: "issue-text", dir: "auto", text: clean(issue.text) }) : null,
       diagnostics(issue),
       thread(issue),
       issue.ticket_number ? el("p", { class: "ticket", text: t("Ticket %(number)s", { number: issue.ticket_number }) }) : null,
@@ -160,15 +159,15 @@
         ? el("button", { type: "button", onclick: () => send("issue.claim", { issue_id: issue.id }), text: t("Claim") })
         : null,
       OPEN.has(issue.state)
-        ? textForm(`${key}-message`, t("Message to %(name)s", { name: trainee.name }), t("Send"), (text) =>
-            send("issue.message", { issue_id: issue.id, text }),
+        ? textForm(`${key}-message`, t("Message to %(name)s", { name: trainee.name }), t("Send"), (field, text) =>
+            sendField(field, "issue.message", { issue_id: issue.id, text }),
           )
         : null,
       live
         ? el(
             "div",
             { class: "actions" },
-            textForm(`${key}-note`, t("Resolution note"), t("Resolve"), (note) => send("issue.resolve", { issue_id: issue.id, note }), false),
+            textForm(`${key}-note`, t("Resolution note"), t("Resolve"), (field, note) => sendField(field, "issue.resolve", { issue_id: issue.id, note }), false),
             el("button", {
               type: "button",
               class: "secondary",

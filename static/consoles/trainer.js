@@ -4,7 +4,7 @@
 "use strict";
 
 (() => {
-  const { t, el, render, when, send, chime, count, pass, say } = Sanad;
+  const { t, el, clean, render, when, send, sendField, chime, count, pass, say } = Sanad;
   const questions = new Map();
   let onlyOpen = false;
 
@@ -42,10 +42,10 @@
       "form",
       {
         class: "answer-form",
-        onsubmit: async (submitted) => {
+        onsubmit: (submitted) => {
           submitted.preventDefault();
           const audience = toAsker.checked ? "asker" : "room";
-          await send("question.answer", { question_id: question.id, text: text.value.trim(), audience });
+          sendField(`${key}-answer`, "question.answer", { question_id: question.id, text: text.value.trim(), audience });
         },
       },
       text,
@@ -75,7 +75,7 @@
         class: "inline-form",
         onsubmit: (submitted) => {
           submitted.preventDefault();
-          send("question.dismiss", { question_id: question.id, reason: reason.value.trim() });
+          sendField(`question-${question.id}-reason`, "question.dismiss", { question_id: question.id, reason: reason.value.trim() });
         },
       },
       reason,
@@ -89,7 +89,7 @@
       "article",
       { class: `card question state-${question.state}`, "data-question": question.id, "aria-labelledby": `question-${question.id}-text` },
       el("p", { class: "votes", "aria-label": t("%(count)s trainees want this answered", { count: question.upvotes }) }, `▲ ${question.upvotes}`),
-      el("h3", { id: `question-${question.id}-text`, class: "question-text", text: question.text }),
+      el("h3", { id: `question-${question.id}-text`, class: "question-text", dir: "auto", text: clean(question.text) }),
       el(
         "p",
         { class: "muted" },
@@ -98,8 +98,8 @@
         " · ",
         el("span", { class: "state", text: stateName(question.state) }),
       ),
-      question.answer ? el("p", { class: "answer", text: question.answer }) : null,
-      question.dismiss_reason ? el("p", { class: "muted", text: question.dismiss_reason }) : null,
+      question.answer ? el("p", { class: "answer", dir: "auto", text: clean(question.answer) }) : null,
+      question.dismiss_reason ? el("p", { class: "muted", dir: "auto", text: clean(question.dismiss_reason) }) : null,
       asked ? answerForm(question) : null,
       asked
         ? el(

@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,8 +15,39 @@ from helpdesk.services.room_staff import assign_room_staff
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
+# Assertions wait for a state; on a busy shared machine a state may take longer than the default 5 s.
+expect.set_options(timeout=20_000)
 
 HOSTILE = "<img src=x onerror=\"document.title='pwned'\">"
+
+
+class Connections(list):
+    """The page's Socket.IO connections, each passed on to the server: `route` is the route."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changed = asyncio.Event()
+
+    def route(self, websocket) -> None:
+        self.append((websocket, websocket.connect_to_server()))
+        self.changed.set()
+
+    async def reach(self, number: int, within: float = 60) -> None:
+        """Wait for the `number`th connection (a state, however busy the machine is)."""
+        async with asyncio.timeout(within):
+            while len(self) < number:
+                self.changed.clear()
+                await self.changed.wait()
+        assert len(self) == number, len(self)
+
+
+async def pass_expired(page) -> None:
+    """Wait until the console's current pass is past its own expiry (its `exp` claim)."""
+    claims = await page.evaluate(
+        "() => JSON.parse(atob(Sanad.pass().split('.')[1].replace(/-/g, '+').replace(/_/g, '/')))"
+    )
+    # JWT times are whole seconds, and a pass is refused only once `exp` has passed.
+    await asyncio.sleep(max(0.0, claims["exp"] + 1 - time.time()))
 
 
 async def open_console(browser, server, room, role, token):
@@ -63,10 +95,66 @@ async def test_manager_console_live_in_arabic(browser, server, room, join, token
     await card.get_by_role("button", name="تم الحل").click()
     await sara.event("issue.updated", lambda d: d["issue"]["state"] == "resolved")
 
-    mute = page.locator("#mute")
-    await mute.click()
-    await expect(mute).to_have_attribute("aria-pressed", "true")
+    sound = page.locator("#mute")
+    await expect(sound).to_have_attribute("aria-pressed", "false")  # off until a person wants it
+    await sound.click()
+    await expect(sound).to_have_attribute("aria-pressed", "true")
     assert errors == []
+
+
+# Records each AudioContext the page makes and whether a person had touched the page by then.
+AUDIO_WATCH = """
+  window.audioContexts = [];
+  const Real = window.AudioContext;
+  window.AudioContext = class extends Real {
+    constructor(...args) { super(...args); audioContexts.push(navigator.userActivation.hasBeenActive) }
+  };
+"""
+
+
+async def test_manager_console_sends_calmly_isolates_user_text_and_sounds_after_a_gesture(
+    browser, server, room, join, token_for
+):
+    sara = await join("trainee", "t1", "سارة\u202e")
+    issue = (await sara.ok("issue.raise", category="no_audio", text="ملف\u202eexe.pdf"))["issue"]
+    page = await browser.new_page()
+    warnings = []
+    page.on("console", lambda m: "AudioContext" in m.text and warnings.append(m.text))
+    # The sound was turned on in an earlier visit: it is remembered, and waits for a gesture.
+    await page.add_init_script("localStorage.setItem('sanad.console.sound', 'on');" + AUDIO_WATCH)
+    token = token_for("manager", "m1", "منى")
+    await page.goto(str(server.make_url(f"/rooms/{room.room_id}/manager")) + f"#token={token}")
+    await expect(page.locator("#console-status")).to_have_text("متصل.")
+    card = page.locator(f"[data-issue='{issue['id']}']")
+    text = card.locator(".issue-text")
+    await expect(text).to_have_text("ملفexe.pdf")  # the override character is gone
+    await expect(text).to_have_attribute("dir", "auto")
+    await expect(card.locator("h3 bdi")).to_have_text("سارة")
+    await expect(page.locator("#mute")).to_have_attribute("aria-pressed", "true")
+    omar = await join("trainee", "t2", "عمر")
+    await omar.ok("issue.raise", category="no_video")  # a chime before any gesture: silent
+    await expect(page).to_have_title(re.compile(r"^\(2\)"))
+    assert await page.evaluate("audioContexts") == []
+
+    # One time format with the widget's: the institute's zone, no leading zero.
+    assert await page.evaluate("Sanad.when('2026-12-05T11:49:00Z')") == "2:49 م"
+
+    await card.get_by_role("button", name="تولَّ البلاغ").click()  # the person's first gesture
+    await sara.event("issue.updated", lambda d: d["issue"]["state"] == "claimed")
+    assert await page.evaluate("audioContexts") == [True]
+    box = card.get_by_label("رسالة إلى سارة")
+    await box.fill("أعيدي تشغيل المتصفح")
+    await box.press("Enter")
+    await box.press("Enter")
+    await expect(box).to_have_value("")  # cleared once the server said yes
+    await expect(card.locator(".thread li")).to_have_count(1)
+    snapshot = await sara.ok("room.sync", last_seq=None)
+    (mine,) = [i for i in snapshot["snapshot"]["issues"] if i["id"] == issue["id"]]
+    assert [m["text"] for m in mine["messages"]] == ["أعيدي تشغيل المتصفح"]
+    await expect(card.get_by_role("button", name="أرسل")).to_have_attribute(
+        "aria-disabled", "false"
+    )
+    assert warnings == []
 
 
 async def test_trainer_console_answers_and_exports(browser, server, room, join, token_for):
@@ -135,12 +223,8 @@ async def test_a_room_manager_logs_in_and_works_the_console(
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("request", lambda request: "/pass" in request.url and passes.append(request.url))
     console = str(server.make_url(f"/rooms/{room.room_id}/manager"))
-    connections = []  # the page's Socket.IO connections, each routed on to the server
-
-    def through(websocket):
-        connections.append((websocket, websocket.connect_to_server()))
-
-    await page.route_web_socket(re.compile(r"/socket\.io/"), through)
+    connections = Connections()
+    await page.route_web_socket(re.compile(r"/socket\.io/"), connections.route)
 
     await page.goto(console)  # no token, not logged in: to the log-in page, and back
     await expect(page).to_have_url(re.compile(r"/staff/login\?next="))
@@ -159,18 +243,14 @@ async def test_a_room_manager_logs_in_and_works_the_console(
     claimed = await sara.event("issue.updated", lambda d: d["issue"]["state"] == "claimed")
     assert claimed["data"]["issue"]["claimed_by"] == {"name": "هدى"}
 
-    # Hours later: the first pass has long expired; a dropped connection comes back with the
-    # renewed one.
-    await asyncio.sleep(4)
-    assert len(passes) >= 2
+    # Hours later: the first pass has long expired (renewals come at 80% of a pass's life, so the
+    # third pass comes after the first expired); a dropped connection comes back with a renewed one.
+    while len(passes) < 3:
+        await page.wait_for_event("request", lambda request: "/pass" in request.url)
     page_side, server_side = connections[-1]
     await server_side.close()  # the network drops
     await page_side.close()
-    for _ in range(100):  # Socket.IO tries again within 1.5 s
-        if len(connections) == 2:
-            break
-        await asyncio.sleep(0.05)
-    assert len(connections) == 2, "the console did not try again"
+    await connections.reach(2)  # Socket.IO tries again
     await expect(page.locator("#console-status")).to_have_text("متصل.")  # the renewed pass
     await sara.ok("issue.message", issue_id=issue["id"], text="ما زال الصوت مقطوعًا")
     await expect(card.locator(".thread")).to_contain_text("ما زال الصوت مقطوعًا")
@@ -189,19 +269,18 @@ async def test_a_console_whose_pass_expired_unseen_fetches_one_and_connects_agai
     await assign_room_staff(room.id, None, trainer.id)
     server.app[keys.ROOM_PASSES].lifetime = timedelta(seconds=3)
     page = await browser.new_page()
-    connections, renewals = [], {"allowed": True, "refused": 0}
-
-    def through(websocket):
-        connections.append((websocket, websocket.connect_to_server()))
+    connections, renewals = Connections(), {"allowed": True, "refused": 0}
+    refused = asyncio.Event()
 
     async def pass_route(route):  # as when a laptop sleeps: no renewal reaches the server
         if renewals["allowed"]:
             await route.continue_()
         else:
             renewals["refused"] += 1
+            refused.set()
             await route.abort()
 
-    await page.route_web_socket(re.compile(r"/socket\.io/"), through)
+    await page.route_web_socket(re.compile(r"/socket\.io/"), connections.route)
     await page.route(re.compile(r"/trainer/pass$"), pass_route)
     await page.goto(str(server.make_url(f"/rooms/{room.room_id}/trainer?lang=en")))
     await page.get_by_label("Email").fill(trainer.email)
@@ -209,18 +288,16 @@ async def test_a_console_whose_pass_expired_unseen_fetches_one_and_connects_agai
     await page.keyboard.press("Enter")
     await expect(page.locator("#console-status")).to_have_text("Connected.")
     renewals["allowed"] = False
-    await asyncio.sleep(4)  # the pass expired, and its renewal failed
+    await asyncio.wait_for(refused.wait(), 60)  # its renewal failed
+    await pass_expired(page)
     assert renewals["refused"] == 1
     renewals["allowed"] = True
 
     page_side, server_side = connections[-1]
     await server_side.close()
     await page_side.close()
-    for _ in range(100):  # refused token_expired, then a fresh pass and a third connection
-        if len(connections) == 3:
-            break
-        await asyncio.sleep(0.05)
-    assert len(connections) == 3, len(connections)
+    # refused token_expired, then a fresh pass and a third connection
+    await connections.reach(3)
     await expect(page.locator("#console-status")).to_have_text("Connected.")
 
 

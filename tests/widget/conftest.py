@@ -8,14 +8,19 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from playwright.async_api import async_playwright
+from playwright.async_api import async_playwright, expect
 
 from tests.room.conftest import RoomClient, join, platform, room, token_for  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
+# axe-core from the widget's pinned devDependencies (`cd widget && npm ci`).
+AXE = ROOT / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 W = "sanad-widget "  # Playwright's CSS locators pierce open shadow roots
+
+# Assertions wait for a state; on a busy shared machine a state may take longer than the default 5 s.
+expect.set_options(timeout=20_000)
 
 # A host page that tries hard to break embedded widgets.
 HOSTILE_CSS = """
@@ -149,3 +154,25 @@ async def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"widget-{name}.png"
     await page.screenshot(path=path)
     return path
+
+
+async def axe_findings(page, include: str | None = None) -> list[str]:
+    """axe-core's serious and critical findings on the page (or inside `include`), one line each.
+
+    Evaluated rather than added as a script tag, so that a page's Content-Security-Policy does not
+    stop it."""
+    if not await page.evaluate("typeof axe !== 'undefined'"):
+        await page.evaluate(AXE.read_text(encoding="utf-8"))
+    results = await page.evaluate(
+        """include => axe.run(include ? { include: [include] } : document, {
+              resultTypes: ["violations"],
+              // experimental in axe, and exactly what speech-input users trip on
+              rules: { "label-content-name-mismatch": { enabled: true } } })""",
+        include,
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {node['target']} {node['failureSummary'][:160]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+        for node in v["nodes"]
+    ]

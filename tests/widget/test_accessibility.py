@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.widget.conftest import W, open_panel, screenshot, widget_ready
+from tests.widget.conftest import W, axe_findings, open_panel, screenshot, widget_ready
 
 FOCUSED = """() => { const a = document.activeElement; const inner = a?.shadowRoot?.activeElement;
   return inner ? (inner.dataset.key || inner.id || inner.className || inner.tagName) : a?.tagName }"""
@@ -169,3 +169,70 @@ async def test_the_sound_choice_is_a_toggle_that_is_remembered(host_site, token_
     await page.reload()
     await open_panel(page)
     assert await page.get_by_role("button", name="Sound").get_attribute("aria-pressed") == "true"
+
+
+async def test_axe_finds_nothing_serious_in_the_widget_in_both_tabs_and_languages(
+    host_site, token_for, open_page, join
+):
+    manager = await join("manager", "m1", "Mona")
+    trainer = await join("trainer", "tr1", "Dr. Ali")
+    omar = await join("trainee", "t2", "Omar")
+    page = await open_page(host_site.page(token_for("trainee", "t1", "Layla")), reduced_motion=True)
+    await open_panel(page)
+    await omar.ok("question.ask", text="Will the slides be sent?")
+    await page.locator(W + "form.raise button[type=submit]").click()
+    issue = (await manager.event("issue.raised"))["data"]["issue"]
+    await manager.ok("issue.claim", issue_id=issue["id"])
+    await manager.ok("issue.message", issue_id=issue["id"], text="Checking your audio now")
+    await page.locator(W + "[data-role=message]").wait_for()
+    for language, other in (("en", "ar"), ("ar", "en")):
+        assert await axe_findings(page, "sanad-widget") == [], (language, "technical")
+        await page.locator(W + "[role=tab] >> nth=1").click()
+        await page.locator(W + "[data-role=question]").wait_for()
+        assert await axe_findings(page, "sanad-widget") == [], (language, "questions")
+        await page.locator(W + "[role=tab] >> nth=0").click()
+        await page.locator(W + "button[data-key=language]").click()
+        await page.locator(W + f".frame[lang={other}]").wait_for(state="attached")
+    del trainer
+
+
+async def test_the_widget_buttons_are_named_by_what_they_show(
+    host_site, token_for, open_page, join
+):
+    omar = await join("trainee", "t2", "Omar")
+    page = await open_page(host_site.page(token_for("trainee", "t1", "Layla")))
+    await open_panel(page)
+    await omar.ok("question.ask", text="Will the slides be sent?")
+    # Speech input: "click English", "click 0" reach the buttons (axe: label-content-name-mismatch).
+    await page.get_by_role("button", name="العربية", exact=True).wait_for()
+    await page.get_by_role("tab", name="Question to the trainer").click()
+    upvote = page.get_by_role("button", name="Support this question, trainees so far: 0")
+    await upvote.click()
+    await page.get_by_role("button", name="Support this question, trainees so far: 1").wait_for()
+    # One landmark of each kind: the panel's header is not a second banner of the host page.
+    assert await page.locator(W + "header, footer, nav, main, aside").count() == 0
+
+
+async def test_a_remembered_sound_waits_for_the_trainees_first_gesture(
+    host_site, token_for, open_page, join
+):
+    manager = await join("manager", "m1", "Mona")
+    same_trainee = await join("trainee", "t1", "Layla")  # another tab of hers raised a problem
+    issue = (await same_trainee.ok("issue.raise", category="no_audio"))["issue"]
+    page = await open_page(
+        host_site.page(token_for("trainee", "t1", "Layla")),
+        init_script="localStorage.setItem('sanad.widget.sound', 'on');"
+        "window.audioContexts = []; const Real = window.AudioContext;"
+        "window.AudioContext = class extends Real { constructor(...a) { super(...a);"
+        " audioContexts.push(navigator.userActivation.hasBeenActive) } };",
+    )
+    await widget_ready(page)
+    await manager.ok("issue.message", issue_id=issue["id"], text="Are you there?")
+    await page.locator(W + ".badge").wait_for()  # the news arrived, the page untouched: silent
+    assert await page.evaluate("audioContexts") == []
+    await page.locator(W + "button.help").click()
+    await page.keyboard.press("Escape")
+    await manager.ok("issue.message", issue_id=issue["id"], text="Still there?")
+    await page.get_by_text("New message from Mona: Still there?").wait_for(state="attached")
+    await page.wait_for_function("audioContexts.length === 1")
+    assert await page.evaluate("audioContexts") == [True]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.widget.conftest import HOSTILE_CSS, open_panel, screenshot, widget_ready
+import pytest
+from playwright.async_api import expect
+
+from tests.widget.conftest import HOSTILE_CSS, W, open_panel, screenshot, widget_ready
 
 STRICT_CSP = (
     "default-src 'none'; style-src 'self'; script-src {sanad}; "
@@ -115,3 +118,64 @@ async def test_refused_token_can_be_replaced_without_reload(host_site, token_for
     await page.evaluate("token => Sanad.setToken(token)", token_for("trainee", "t1", "Layla"))
     await widget_ready(page)
     assert await page.locator("sanad-widget .status").text_content() == "Connected"
+
+
+# Host pages that do to their own html or body what moves, clips or covers `position: fixed` content.
+TALL = "html, body { margin: 0 } body { min-height: 5000px }"
+HOSTS_THAT_MOVE_FIXED_CONTENT = {
+    "transform": f"{TALL} body {{ transform: translateX(0) }}",
+    "filter": f"{TALL} body {{ filter: saturate(1.2) }}",
+    "perspective": f"{TALL} body {{ perspective: 400px }}",
+    "contain": f"{TALL} body {{ contain: paint }}",
+    "will-change": f"{TALL} body {{ will-change: transform }}",
+    "html-transform": "html { transform: scale(0.5) translate(-100%, -100%) } body { margin: 0 }",
+    "zoom": "html { zoom: 3 }",
+    "overflow-hidden": "html, body { overflow: hidden; margin: 0 } "
+    "body { height: 200px; width: 200px; transform: scale(1) }",
+    "overlay": ".overlay { position: fixed; inset: 0; z-index: 2147483647; background: #000 }",
+}
+
+
+@pytest.mark.parametrize("case", HOSTS_THAT_MOVE_FIXED_CONTENT)
+async def test_the_widget_stays_in_the_viewport_whatever_the_host_does(
+    case, host_site, token_for, open_page
+):
+    css = HOSTS_THAT_MOVE_FIXED_CONTENT[case]
+    page = await open_page(host_site.page(token_for("trainee", "t1", "Layla Hassan"), css=css))
+    if case == "overlay":  # the host's overlay comes after the widget, at the highest z-index
+        await page.evaluate(
+            "() => document.body.append(Object.assign(document.createElement('div'),"
+            " {className: 'overlay'}))"
+        )
+    viewport = page.viewport_size
+
+    async def usable(locator) -> None:
+        await expect(locator).to_be_visible()
+        box = await locator.bounding_box()
+        assert box is not None
+        assert box["x"] >= 0 and box["y"] >= 0, (case, box)
+        assert box["x"] + box["width"] <= viewport["width"], (case, box)
+        assert box["y"] + box["height"] <= viewport["height"], (case, box)
+        # Playwright clicks only what receives the pointer there: covered or clipped fails.
+        await locator.click(trial=True, timeout=20_000)
+
+    await usable(page.locator(W + "button.help"))
+    await open_panel(page)
+    panel = page.locator(W + "[role=dialog]")
+    await usable(panel)
+    for part in (
+        "h2",
+        ".status",
+        "button.close",
+        "button[data-key=language]",
+        "[role=tab] >> nth=1",
+    ):
+        await usable(panel.locator(part))
+    await panel.locator("[role=tab] >> nth=1").click()
+    await expect(panel.locator("[role=tab] >> nth=1")).to_have_attribute("aria-selected", "true")
+    await panel.locator("button[data-key=language]").click()
+    await expect(panel.locator("h2")).to_have_text("مساعدة")
+    await usable(panel.locator("button.close"))
+    await panel.locator("button.close").click()
+    await expect(panel).to_be_hidden()
+    await screenshot(page, f"host-{case}")

@@ -1,6 +1,6 @@
 // The widget once loaded: the panel, the room connection and the notices (see loader.js).
 import { fill, h } from "./dom.js";
-import { direction, locale, setLocale, t, useCatalogue } from "./i18n.js";
+import { direction, locale, setLocale, t, useCatalogue, useTimeZone } from "./i18n.js";
 import { Notices, writeSetting } from "./notices.js";
 import { QuestionsTab } from "./questions.js";
 import { Room } from "./room.js";
@@ -81,7 +81,8 @@ class Widget {
         class: "ghost",
         lang: other,
         "data-key": "language",
-        "aria-label": t("Switch language"),
+        // Named by what it shows (the other language's name); what it does is its description.
+        title: t("Switch language"),
         onclick: () => this.setLanguage(other),
       },
       other === "ar" ? "العربية" : "English",
@@ -151,8 +152,8 @@ class Widget {
         },
       },
       h(
-        "header",
-        {},
+        "div",
+        { class: "head" },
         this.heading,
         h("div", { class: "tools" }, this.soundButton, languageButton, closeButton),
       ),
@@ -167,6 +168,7 @@ class Widget {
   }
 
   open() {
+    this.ctx.keepOnTop(); // the host may have moved the widget's element since
     this.isOpen = true;
     this.panel.hidden = false;
     this.ctx.button.setAttribute("aria-expanded", "true");
@@ -238,6 +240,8 @@ class Widget {
         credentials: "omit",
       });
       this.contactCentre = response.ok ? await response.json() : null;
+      // Times in the institute's zone, as Sanad states it, unless the host page gave one.
+      if (!this.ctx.config.timeZoneGiven) useTimeZone(this.contactCentre?.time_zone);
     } catch {
       this.contactCentre = null; // no such endpoint on this server, or no network: no notice
     }

@@ -1,3 +1,11 @@
+// Bidi embedding, override and isolate controls in what people wrote would reorder the text
+// around it (a name that flips a sentence, a file name that hides its extension): removed when shown.
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+export const clean = (text) => String(text ?? "").replace(BIDI_CONTROLS, "");
+
+/** Text a person wrote: its own direction, isolated from the sentence around it. */
+export const userText = (text, props = {}) => h("bdi", { dir: "auto", ...props }, clean(text));
+
 // A small element builder. Children given as strings become text nodes: user text is never HTML.
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
@@ -32,4 +40,14 @@ export function restoreValues(inputs, values) {
     if (inputs[k].type === "checkbox") inputs[k].checked = value;
     else inputs[k].value = value;
   }
+}
+
+/** A form while its text is on its way: the text kept read-only and the button busy (one send). */
+export function showSending(form, sending, busyLabel) {
+  for (const field of form.querySelectorAll("textarea, input[type=text]")) field.readOnly = sending;
+  const button = form.querySelector('button[type="submit"]');
+  button.dataset.label ||= button.textContent;
+  button.setAttribute("aria-disabled", String(sending));
+  button.toggleAttribute("aria-busy", sending);
+  button.textContent = sending ? busyLabel : button.dataset.label;
 }

@@ -1,7 +1,14 @@
+import { clean } from "./dom.js";
+
 // Words and formats. Message ids are English; Arabic comes from widget.po (bundled by build.mjs).
 const state = { locale: "ar", arabic: {}, timeZone: "Asia/Riyadh" };
 
 export const LOCALES = ["ar", "en"];
+
+/** The institute's time zone (the host page's, when it gives one). */
+export function useTimeZone(timeZone) {
+  if (timeZone) state.timeZone = timeZone;
+}
 
 export function useCatalogue(arabic, timeZone) {
   state.arabic = arabic;
@@ -18,7 +25,7 @@ export const direction = () => (state.locale === "ar" ? "rtl" : "ltr");
 /** t(id, {name: value}): the message in the current language, parameters filled in. */
 export function t(id, params = {}) {
   const text = (state.locale === "ar" && state.arabic[id]) || id;
-  return text.replace(/%\((\w+)\)s/g, (_, name) => String(params[name] ?? ""));
+  return text.replace(/%\((\w+)\)s/g, (_, name) => clean(params[name]));
 }
 
 export function formatNumber(n) {

@@ -31,6 +31,25 @@ function savedLanguage() {
   }
 }
 
+/** The frame in the top layer, at the size the trainee's browser zoom gives (not the host's `zoom`). */
+function keepOnTop(host, frame) {
+  const place = () => {
+    if (!host.isConnected) return;
+    if (typeof frame.showPopover === "function" && !frame.matches(":popover-open")) {
+      try {
+        frame.showPopover();
+      } catch {
+        // a browser without the top layer for this element: the fixed frame still shows
+      }
+    }
+    // `zoom` on the host's html or body reaches the shadow tree; undo it (CSSOM, allowed by CSP).
+    const zoom = host.currentCSSZoom || 1;
+    frame.style.zoom = zoom === 1 ? "" : String(1 / zoom);
+  };
+  place();
+  return place;
+}
+
 function boot() {
   if (window.Sanad?.version) return; // the tag was placed twice
   const script = SCRIPT;
@@ -41,6 +60,7 @@ function boot() {
     room: given.room || data.room || null,
     lang: given.lang || data.lang || null,
     timeZone: given.timeZone || data.timeZone || "Asia/Riyadh",
+    timeZoneGiven: Boolean(given.timeZone || data.timeZone),
     origin: given.origin || new URL(script?.src || location.href).origin,
   };
   const appUrl = new URL(SANAD_APP_FILE, script?.src || `${config.origin}/static/`).href;
@@ -69,7 +89,9 @@ function boot() {
     label,
     badge,
   );
-  const frame = h("div", { class: "frame", part: "frame" }, button);
+  // A manual popover: shown in the browser's top layer, above every host element and outside the
+  // host's transforms, filters, containment and overflow, which would otherwise move or clip it.
+  const frame = h("div", { class: "frame", part: "frame", popover: "manual" }, button);
   root.append(frame);
 
   const ctx = {
@@ -139,6 +161,7 @@ function boot() {
   };
 
   (document.body || document.documentElement).append(host);
+  ctx.keepOnTop = keepOnTop(host, frame);
   const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 1));
   idle(() => load(), { timeout: 3000 });
 }

@@ -11,6 +11,7 @@ export class Notices {
     this.unread = 0;
     this.baseTitle = null;
     this.sound = readSetting(SOUND_KEY) === "on";
+    if (this.sound) startAudioAtFirstGesture();
   }
 
   /** Something new arrived; `seen` is true when the panel is open on a visible page. */
@@ -53,7 +54,10 @@ export class Notices {
   toggleSound() {
     this.sound = !this.sound;
     writeSetting(SOUND_KEY, this.sound ? "on" : "off");
-    if (this.sound) beep();
+    if (this.sound) {
+      startAudio(); // in the click: a gesture
+      beep();
+    }
     return this.sound;
   }
 }
@@ -74,10 +78,28 @@ export function writeSetting(key, value) {
   }
 }
 
+// A browser lets a page sound only after a gesture of the person: the AudioContext is made in one
+// (the sound toggle, or the first click or key on the page when the choice was remembered), never
+// before, which the browser would refuse and warn about.
 let audio = null;
-function beep() {
+function startAudio() {
   try {
     audio ||= new AudioContext();
+    if (audio.state === "suspended") audio.resume();
+  } catch {
+    audio = null; // no audio in this browser or page: the badge and the title still tell
+  }
+}
+
+function startAudioAtFirstGesture() {
+  for (const gesture of ["pointerdown", "keydown"]) {
+    document.addEventListener(gesture, startAudio, { once: true, capture: true, passive: true });
+  }
+}
+
+function beep() {
+  if (audio?.state !== "running") return;
+  try {
     const tone = audio.createOscillator();
     const gain = audio.createGain();
     tone.frequency.value = 880;

@@ -1,12 +1,13 @@
 // The questions tab: ask the trainer (optionally without one's name), the room's questions, upvotes,
 // answers (to the room or to the asker alone) and the reasons for questions not answered.
-import { fill, h, restoreValues, valuesOf } from "./dom.js";
+import { fill, h, restoreValues, showSending, userText, valuesOf } from "./dom.js";
 import { formatNumber, formatTime, t } from "./i18n.js";
 import { questionState } from "./words.js";
 
 export class QuestionsTab {
   constructor(widget) {
     this.widget = widget;
+    this.sending = false; // the question is on its way: kept in the box, the button busy
   }
 
   get room() {
@@ -30,7 +31,7 @@ export class QuestionsTab {
     this.inputs = { question, hideName };
     if (values) restoreValues(this.inputs, values);
     this.questionsRegion = h("div", { class: "questions" });
-    const form = h(
+    this.form = h(
       "form",
       { class: "ask", onsubmit: (e) => (e.preventDefault(), this.ask()) },
       h("label", { for: "sanad-question" }, t("Your question to the trainer")),
@@ -43,18 +44,25 @@ export class QuestionsTab {
       ),
       h("button", { type: "submit", class: "primary" }, t("Send to the trainer")),
     );
-    return [form, this.questionsRegion];
+    showSending(this.form, this.sending, t("Sending…"));
+    return [this.form, this.questionsRegion];
   }
 
   async ask() {
     const text = this.inputs.question.value.trim();
-    if (!text) return;
-    this.inputs.question.value = "";
-    const answer = await this.widget.send("question.ask", {
-      text,
-      hide_name: this.inputs.hideName.checked,
-    });
-    if (!answer.ok) this.inputs.question.value ||= text;
+    if (!text || this.sending) return;
+    this.sending = true;
+    showSending(this.form, true, t("Sending…"));
+    try {
+      const answer = await this.widget.send("question.ask", {
+        text,
+        hide_name: this.inputs.hideName.checked,
+      });
+      if (answer.ok) this.inputs.question.value = "";
+    } finally {
+      this.sending = false;
+      showSending(this.form, false, t("Sending…"));
+    }
   }
 
   render() {
@@ -74,7 +82,7 @@ export class QuestionsTab {
           { class: "pending", "data-role": "pending-question" },
           t("Waiting to send…"),
           " ",
-          h("bdi", {}, p.payload.text),
+          userText(p.payload.text),
         ),
       ),
       questions.length === 0 &&
@@ -85,11 +93,11 @@ export class QuestionsTab {
         { class: "question-list" },
         questions.map((q) => {
           const supported = q.upvoted_by_me || upvoting.has(q.id);
-          const asker = q.mine ? t("You") : h("bdi", {}, q.asker?.name || t("A trainee"));
+          const asker = q.mine ? t("You") : q.asker?.name ? userText(q.asker.name) : t("A trainee");
           return h(
             "li",
             { "data-role": "question", "data-question": q.id },
-            h("p", { class: "text", dir: "auto" }, q.text),
+            h("p", { class: "text" }, userText(q.text)),
             h(
               "p",
               { class: "meta" },
@@ -101,7 +109,7 @@ export class QuestionsTab {
             ),
             q.state === "dismissed" &&
               q.dismiss_reason &&
-              h("p", { class: "reason" }, t("Reason:"), " ", h("bdi", {}, q.dismiss_reason)),
+              h("p", { class: "reason" }, t("Reason:"), " ", userText(q.dismiss_reason)),
             q.answer &&
               h(
                 "p",
@@ -112,7 +120,7 @@ export class QuestionsTab {
                   t("Answer from %(name)s:", { name: q.answered_by || t("the trainer") }),
                 ),
                 " ",
-                h("bdi", {}, q.answer),
+                userText(q.answer),
               ),
             h(
               "button",
@@ -122,12 +130,11 @@ export class QuestionsTab {
                 "data-key": `upvote-${q.id}`,
                 "aria-pressed": String(supported),
                 disabled: q.mine || supported || q.state !== "asked",
-                "aria-label": t("Support this question (%(count)s so far)", {
-                  count: formatNumber(q.upvotes),
-                }),
                 onclick: () => this.widget.send("question.upvote", { question_id: q.id }),
               },
-              "▲ ",
+              // The name contains what is seen (the count), as speech input users say it.
+              h("span", { "aria-hidden": "true" }, "▲ "),
+              h("span", { class: "sr-only" }, t("Support this question, trainees so far:"), " "),
               formatNumber(q.upvotes + (upvoting.has(q.id) ? 1 : 0)),
             ),
           );

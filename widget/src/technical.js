@@ -1,7 +1,7 @@
 // The technical-problem tab: raise (category, text, knowledge-base suggestions, diagnostics), then the
 // problem's status, queue, claim, chat, fixed / still broken, and its ticket number.
 import { collectDiagnostics } from "./diagnostics.js";
-import { fill, h, restoreValues, valuesOf } from "./dom.js";
+import { fill, h, restoreValues, showSending, userText, valuesOf } from "./dom.js";
 import { formatNumber, formatTime, locale, t } from "./i18n.js";
 import { OPEN_STATES } from "./room.js";
 import { categoryLabel, issueStatus, ticketReason, waitText } from "./words.js";
@@ -22,6 +22,7 @@ export class TechnicalTab {
     this.diagnostics = [];
     this.suggestions = [];
     this.suggestionsOffered = true; // false once the server says it has no suggestions endpoint
+    this.sending = { chat: false, raise: false }; // a form whose text the server has not answered yet
   }
 
   get room() {
@@ -47,6 +48,12 @@ export class TechnicalTab {
       rows: "2",
       maxlength: "2000",
       "data-key": "chat",
+      // Enter sends, Shift+Enter starts a new line (not while an input method composes a word).
+      onkeydown: (e) => {
+        if (e.key !== "Enter" || e.shiftKey || e.isComposing) return;
+        e.preventDefault();
+        this.chatForm.requestSubmit();
+      },
     });
     this.inputs = { category, problem, chat };
     if (values) restoreValues(this.inputs, values);
@@ -77,7 +84,26 @@ export class TechnicalTab {
       this.raiseSending,
       h("button", { type: "submit", class: "primary" }, t("Send to the room manager")),
     );
+    this.showSending();
     return [this.issueRegion, this.chatForm, this.raiseForm];
+  }
+
+  showSending() {
+    showSending(this.chatForm, this.sending.chat, t("Sending…"));
+    showSending(this.raiseForm, this.sending.raise, t("Sending…"));
+  }
+
+  /** One send at a time per form; its text stays until the server has answered yes. */
+  async once(form, send) {
+    if (this.sending[form]) return null;
+    this.sending[form] = true;
+    this.showSending();
+    try {
+      return await send();
+    } finally {
+      this.sending[form] = false;
+      this.showSending();
+    }
   }
 
   currentIssue() {
@@ -123,7 +149,7 @@ export class TechnicalTab {
         "p",
         { class: "what" },
         categoryLabel(issue.category),
-        issue.text && [": ", h("bdi", { class: "text" }, issue.text)],
+        issue.text && [": ", userText(issue.text, { class: "text" })],
       ),
       h(
         "p",
@@ -153,7 +179,7 @@ export class TechnicalTab {
           ticketReason(issue.ticket_reason),
         ),
       issue.resolution_note &&
-        h("p", {}, t("Note from the room manager: %(note)s", { note: issue.resolution_note })),
+        h("p", {}, t("Note from the room manager:"), " ", userText(issue.resolution_note)),
       issue.messages.length || pendingMessages.length
         ? h(
             "ol",
@@ -165,11 +191,11 @@ export class TechnicalTab {
                 h(
                   "span",
                   { class: "who" },
-                  m.author.role === "trainee" ? t("You") : m.author.name,
+                  m.author.role === "trainee" ? t("You") : userText(m.author.name),
                   " · ",
                   formatTime(m.at),
                 ),
-                h("span", { class: "text", dir: "auto" }, m.text),
+                userText(m.text, { class: "text" }),
               ),
             ),
             pendingMessages.map((m) =>
@@ -177,7 +203,7 @@ export class TechnicalTab {
                 "li",
                 { class: "mine pending", "data-role": "pending-message" },
                 h("span", { class: "who" }, t("Waiting to send…")),
-                h("span", { class: "text", dir: "auto" }, m.payload.text),
+                userText(m.payload.text, { class: "text" }),
               ),
             ),
           )
@@ -322,7 +348,11 @@ export class TechnicalTab {
     );
   }
 
-  async raise() {
+  raise() {
+    return this.once("raise", () => this.raiseNow());
+  }
+
+  async raiseNow() {
     const diagnostics = Object.fromEntries(
       this.diagnostics.filter((d) => !d.removed).map((d) => [d.key, d.value]),
     );
@@ -343,12 +373,15 @@ export class TechnicalTab {
     this.widget.render();
   }
 
-  async sendMessage() {
+  sendMessage() {
     const text = this.inputs.chat.value.trim();
     const issue = this.currentIssue();
-    if (!text || !issue) return;
-    this.inputs.chat.value = "";
-    await this.widget.send("issue.message", { issue_id: issue.id, text });
+    if (!text || !issue) return null;
+    return this.once("chat", async () => {
+      const answer = await this.widget.send("issue.message", { issue_id: issue.id, text });
+      if (answer.ok) this.inputs.chat.value = "";
+      return answer;
+    });
   }
 
   act(event, payload) {
