@@ -60,6 +60,16 @@ MATRIX = [
     ("GET", "/admin/help/articles/new", "/admin/help/articles/new", {ADMIN}, 200),
     ("GET", "/admin/help/articles/{article_id}", "/admin/help/articles/999999", {ADMIN}, 404),
     ("POST", "/admin/help/articles", "/admin/help/articles", {ADMIN}, 422),
+    # LTI platforms (issue 22).
+    ("GET", "/admin/lti", "/admin/lti", {ADMIN}, 200),
+    ("POST", "/admin/lti/platforms", "/admin/lti/platforms", {ADMIN}, 400),
+    (
+        "POST",
+        "/admin/lti/platforms/{platform_id}/{action}",
+        "/admin/lti/platforms/999999/approve",
+        {ADMIN},
+        404,
+    ),
 ]
 
 
