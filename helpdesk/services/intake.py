@@ -51,12 +51,10 @@ from helpdesk.services.bus import MessageBus
 from helpdesk.services.tickets import (
     MAX_SUBJECT,
     MAX_TEXT,
-    SYSTEM,
-    Actor,
     changed_event,
     open_ticket,
-    record,
 )
+from helpdesk.services.timeline import SYSTEM, Actor, record
 
 log = logging.getLogger(__name__)
 

@@ -191,6 +191,8 @@ EVENT_NAMES = {
     "escalation_blocked": N_("Past the 24-hour limit, but no department is mapped to its category"),
     "notification_sent": N_("Notification sent"),
     "notification_failed": N_("Notification attempt failed"),
+    "notification_given_up": N_("Notification not sent: Level 1 must check the contact"),
+    "notification_resent": N_("Contact corrected, notification sent again"),
     "call_task": N_("Call task for Level 1"),
     "called_requester": N_("Requester called"),
     # Intake channels (issue 5).

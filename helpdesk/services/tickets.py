@@ -10,7 +10,6 @@ import hmac
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
@@ -42,6 +41,7 @@ from helpdesk.services.outbox import (
     notify_requester,
     requester_notifications,
 )
+from helpdesk.services.timeline import Actor, record, timeline_line
 
 MAX_SUBJECT = 300
 MAX_TEXT = 20_000
@@ -61,23 +61,6 @@ class InvalidInput(ValueError):
     def __init__(self, message: str, **values: object):
         self.message, self.values = message, values
         super().__init__(message % values if values else message)
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who made a change, as the timeline shows it."""
-
-    ref: str  # "staff:12", "requester", "system"
-    name: str
-    staff: StaffActor | None = None
-    channel: str = ""
-
-    @classmethod
-    def of_staff(cls, staff: StaffActor, channel: str = "console") -> Actor:
-        return cls(staff.ref, staff.name, staff, channel)
-
-
-SYSTEM = Actor("system", "Sanad", channel="system")
 
 
 def _now(now: datetime | None) -> datetime:
@@ -221,49 +204,6 @@ def changed_event(ticket: Ticket, action: str) -> TicketChanged:
         ticket.department_id,
         ticket.room_session_id,
         ticket.routed_department_id,
-    )
-
-
-async def record(
-    ticket: Ticket,
-    actor: Actor,
-    action: str,
-    now: datetime,
-    *,
-    old: str = "",
-    new: str = "",
-    body: str = "",
-    public: bool = False,
-) -> TicketEvent:
-    """One timeline line: who, when, what, old → new, on which channel."""
-    event = timeline_line(ticket, actor, action, now, old=old, new=new, body=body, public=public)
-    await event.save()
-    return event
-
-
-def timeline_line(
-    ticket: Ticket,
-    actor: Actor,
-    action: str,
-    now: datetime,
-    *,
-    old: str = "",
-    new: str = "",
-    body: str = "",
-    public: bool = False,
-) -> TicketEvent:
-    """The line `record` stores, not yet stored (the referral sweep stores a batch at once)."""
-    return TicketEvent(
-        ticket=ticket,
-        at=now,
-        actor=actor.ref,
-        actor_name=actor.name,
-        action=action,
-        old_value=old,
-        new_value=new,
-        channel=actor.channel,
-        is_public=public,
-        body=body,
     )
 
 
