@@ -27,7 +27,7 @@ from classroom_helper.entrypoints.room_order import InOrder, Message
 from classroom_helper.services import issues, presence, questions, reroute, sessions
 from classroom_helper.services.actions import run_once
 from classroom_helper.services.room_log import Outcome, current_seq, events_between, wire
-from classroom_helper.services.rooms import room_session
+from classroom_helper.services.rooms import WRONG_PLATFORM_REASON, room_session
 from classroom_helper.services.sync import sync
 from helpdesk.adapters import database
 from helpdesk.adapters.rate_limits import RateLimit
@@ -69,6 +69,7 @@ REASONS = {
     "token_expired": N_("Your room pass has expired. Reload the page."),
     "token_unknown_platform": N_("Your learning platform is not known to the support desk."),
     "token_wrong_room": N_("Your room pass is for another room."),
+    "token_wrong_platform": WRONG_PLATFORM_REASON,
     "room_unknown": N_("This room is not known to the support desk."),
     "invalid_payload": N_("The request was not understood."),
     "unknown_event": N_("The request was not understood."),
@@ -191,7 +192,7 @@ class RoomGateway:
         room_pass = await self.passes.verify(
             token if isinstance(token, str) else "", room if isinstance(room, str) else None
         )
-        await room_session(room_pass.room_id)
+        await room_session(room_pass.room_id, room_pass.platform_id)
         person = person_from(room_pass)
         if not self.in_order.follows(person.room):
             self.in_order.follow(person.room, await current_seq(person.room))

@@ -2,7 +2,7 @@
 
 Email addresses go through `email-validator` (syntax only: no DNS here, mail-in and tests run
 without it), at most 254 characters (RFC 5321's path limit, the column's size), no control
-characters. Phone numbers go through `phonenumbers` and are stored in E.164; a number written
+characters, kept in lower case. Phone numbers go through `phonenumbers` and are stored in E.164; a number written
 without its country code is read as Saudi. Bidi control characters are taken out of any text a
 person gives us, so a name or a message cannot turn the text around it (a ticket number shown
 reversed, a spoofed name).
@@ -52,7 +52,9 @@ def email_address(text: str | None) -> str:
         raise InvalidContact(N_("%(what)s is not a valid email address"), N_("email")) from None
     if len(checked.normalized) > MAX_EMAIL:
         raise InvalidContact(N_("%(what)s is too long"), N_("email"))
-    return checked.normalized
+    # One person, one spelling: the same address typed twice finds the same tickets (no mail
+    # system our requesters use tells local parts apart by case).
+    return checked.normalized.lower()
 
 
 def phone_number(text: str | None, region: str = DEFAULT_REGION) -> str:

@@ -6,10 +6,10 @@ outbox notifications in the same transaction, and publishes a domain event once 
 
 from __future__ import annotations
 
-import hmac
 import re
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
@@ -19,8 +19,15 @@ from helpdesk.adapters.orm.new_tickets import begin_opening, store_new_ticket
 from helpdesk.adapters.orm.tickets import Ticket, TicketEvent
 from helpdesk.domain import tickets as lifecycle
 from helpdesk.domain.access import StaffAction, StaffActor, TicketScope, may
+from helpdesk.domain.contacts import (
+    InvalidContact,
+    email_address,
+    phone_number,
+    without_bidi_controls,
+)
 from helpdesk.domain.events import TicketChanged, TicketOpened
 from helpdesk.domain.notifications import NotificationKind
+from helpdesk.domain.secret_check import same_secret
 from helpdesk.domain.sla import deadlines_for
 from helpdesk.domain.tickets import (
     TICKET_NUMBER_PATTERN,
@@ -97,6 +104,7 @@ async def open_ticket(
     actor_name: str = "",
     bus: MessageBus | None = None,
     now: datetime | None = None,
+    flag_bad_contact: bool = False,
 ) -> Ticket:
     """Every channel's way in: a numbered ticket in Level 1's queue, its deadlines, its first
     timeline line, and the requester's acknowledgement (number and tracking link) in the outbox."""
@@ -104,9 +112,8 @@ async def open_ticket(
     subject = _text(subject, N_("subject"), MAX_SUBJECT)
     description = _text(description, N_("description"), required=False)
     _text(requester.name, N_("requester name"), 200)
-    _text(requester.email, N_("email"), 254, required=False)
-    _text(requester.phone, N_("phone"), 40, required=False)
     _text(requester.ref, N_("requester reference"), 100, required=False)
+    requester, contact_flag = checked_contacts(requester, flag_bad=flag_bad_contact)
     opening = await begin_opening()
     desk = await load_desk(now, opening.desk_revision)
     due = deadlines_for(now, Priority(priority), desk.calendar, desk.policy)
@@ -114,12 +121,13 @@ async def open_ticket(
         kind=kind,
         category=category,
         channel=channel,
-        subject=subject,
-        description=description,
+        subject=without_bidi_controls(subject),
+        description=without_bidi_controls(description),
         requester_ref=requester.ref,
-        requester_name=requester.name.strip(),
-        requester_email=requester.email.strip(),
-        requester_phone=requester.phone.strip(),
+        requester_name=without_bidi_controls(requester.name.strip()),
+        requester_email=requester.email,
+        requester_phone=requester.phone,
+        contact_flag=contact_flag,
         contact_preference=requester.contact_preference,
         requester_locale=requester.locale,
         room_session_id=room_session_id,
@@ -154,6 +162,24 @@ async def open_ticket(
         await bus.publish(TicketOpened(ticket.id, ticket.number, channel, room_id))
         await bus.publish(changed_event(ticket, "opened"))
     return ticket
+
+
+def checked_contacts(requester: Requester, *, flag_bad: bool = False) -> tuple[Requester, str]:
+    """The requester with their email and phone as stored (validated, E.164), and why Level 1
+    must check them. A door where a person fills a form refuses a bad contact (InvalidInput); a
+    channel that cannot ask again (mail-in) keeps the ticket, leaves the contact out so that
+    the outbox never holds a row it cannot send, and flags it."""
+    found, flags = {}, []
+    for field, check in (("email", email_address), ("phone", phone_number)):
+        given = getattr(requester, field)
+        try:
+            found[field] = check(given)
+        except InvalidContact as error:
+            if not flag_bad:
+                raise InvalidInput(error.message, what=error.what) from None
+            found[field] = ""
+            flags.append(f"{error}: {without_bidi_controls(given.strip())[:80]!r}")
+    return replace(requester, **found), "; ".join(flags)[:200]
 
 
 def scope_of(ticket: Ticket) -> TicketScope:
@@ -423,7 +449,7 @@ async def add_internal_note(ticket_id: int, actor: Actor, body: str, *, bus=None
 
 async def tracked_ticket(number: str, key: str) -> Ticket:
     ticket = await Ticket.get_or_none(number=number)
-    if ticket is None or not hmac.compare_digest(ticket.tracking_secret, key or ""):
+    if ticket is None or not same_secret(key, ticket.tracking_secret):
         raise TicketNotFound(number)
     return ticket
 

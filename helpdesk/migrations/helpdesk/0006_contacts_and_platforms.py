@@ -9,6 +9,11 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.AddField(
+            model_name='RoomSession',
+            name='platform',
+            field=fields.CharField(default='', db_default='', max_length=60),
+        ),
+        ops.AddField(
             model_name='Ticket',
             name='contact_flag',
             field=fields.CharField(default='', db_default='', max_length=200),
