@@ -47,7 +47,8 @@ def email_address(text: str | None) -> str:
     if len(text) > MAX_EMAIL:
         raise InvalidContact(N_("%(what)s is too long"), N_("email"))
     try:
-        checked = validate_email(text, check_deliverability=False)
+        # test_environment: the reserved `.test` domain (demo and test staff) is accepted too
+        checked = validate_email(text, check_deliverability=False, test_environment=True)
     except EmailNotValidError:
         raise InvalidContact(N_("%(what)s is not a valid email address"), N_("email")) from None
     if len(checked.normalized) > MAX_EMAIL:

@@ -57,6 +57,16 @@ async def test_the_administrator_sets_up_the_desk(client, log_in_as):
         client, "staff", {**staff_form, "email": "x@sanad.test", "password": "short"}
     )
     assert short.status == 400 and 'role="alert"' in await short.text()
+    for bad_email in ("<>@x.org", "mona\x07@sanad.test", "x" * 250 + "@sanad.test"):
+        refused = await post(client, "staff", {**staff_form, "email": bad_email})
+        assert refused.status == 400
+        assert "ليس عنوان بريد إلكتروني صالحًا" in await refused.text() or "أطول" in (
+            await refused.text()
+        )
+    no_department = await post(client, "staff", {**staff_form, "email": "n@sanad.test",
+                                                  "department": ""})  # fmt: skip
+    assert no_department.status == 400
+    assert not await Staff.filter(email__in=["n@sanad.test", "<>@x.org"]).exists()
     calendar = [("working_days", d) for d in ("6", "0", "1", "2")] + [
         ("opening", "08:00"), ("closing", "15:00"), ("warn_share", "80"), ("reopen_days", "7"),
     ]  # fmt: skip
