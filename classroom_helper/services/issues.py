@@ -328,6 +328,7 @@ async def _make_ticket(
         room_id=row.room_id,
         course_id=session.course_id if session else None,
         actor=f"room:{by.sub}" if by else "system",
+        bus=None,  # no bus reaches the room's use cases: the room side tells its own way
         actor_name=by.name if by else "",
         now=now,
     )

@@ -95,6 +95,7 @@ async def act(request: web.Request) -> web.StreamResponse:
                 key,
                 int(rating) if rating.isdigit() else 0,
                 str(form.get("comment", "")),
+                bus=bus,
             )
         else:
             raise web.HTTPNotFound()

@@ -445,6 +445,7 @@ async def _into_ticket(
         description=body,
         now=now,
         flag_bad_contact=True,  # the sender cannot be asked again: Level 1 checks the contact
+        bus=None,  # inside process()'s transaction: _publish tells the bus once it commits
     )
     if thread is not None:  # the conversation's ticket was already finished: a follow-up
         await _internal_note(ticket, "follow_up_of", thread.number, now)

@@ -1,7 +1,10 @@
 """Ticket use cases: one function each, one transaction each.
 
 Every change locks the ticket row, applies the pure lifecycle rule, writes the timeline line and the
-outbox notifications in the same transaction, and publishes a domain event once committed.
+outbox notifications in the same transaction, and publishes a domain event once committed. `bus` is
+required of every caller: the one way consoles and rooms hear of a change. A caller passes None
+only when it publishes itself after its own, larger transaction (intake) or through the room's
+own log (a room issue's ticket), and says so.
 """
 
 from __future__ import annotations
@@ -102,7 +105,7 @@ async def open_ticket(
     priority: Priority = Priority.NORMAL,
     actor: str = "requester",
     actor_name: str = "",
-    bus: MessageBus | None = None,
+    bus: MessageBus | None,
     now: datetime | None = None,
     flag_bad_contact: bool = False,
 ) -> Ticket:
@@ -269,7 +272,7 @@ async def _change(
     return ticket
 
 
-async def take_ticket(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Ticket:
+async def take_ticket(ticket_id: int, actor: Actor, *, bus: MessageBus | None, now=None) -> Ticket:
     """Level 1 takes a new ticket into its hands."""
 
     async def assign(ticket: Ticket, _now: datetime) -> None:
@@ -283,7 +286,13 @@ async def take_ticket(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Ti
 
 
 async def refer_to_department(
-    ticket_id: int, department_id: int, actor: Actor, note: str = "", *, bus=None, now=None
+    ticket_id: int,
+    department_id: int,
+    actor: Actor,
+    note: str = "",
+    *,
+    bus: MessageBus | None,
+    now=None,
 ) -> Ticket:
     """Level 1 (or another department) refers the case to the competent department's manager."""
     note = _text(note, N_("note"), required=False)
@@ -308,7 +317,9 @@ def _on_referral(kind: NotificationKind) -> Step:
     return then
 
 
-async def return_to_level1(ticket_id: int, actor: Actor, reason: str, *, bus=None, now=None):
+async def return_to_level1(
+    ticket_id: int, actor: Actor, reason: str, *, bus: MessageBus | None, now=None
+):
     reason = _text(reason, N_("reason"))
 
     async def unassign(ticket: Ticket, _now: datetime) -> None:
@@ -320,7 +331,7 @@ async def return_to_level1(ticket_id: int, actor: Actor, reason: str, *, bus=Non
     )  # fmt: skip
 
 
-async def start_work(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Ticket:
+async def start_work(ticket_id: int, actor: Actor, *, bus: MessageBus | None, now=None) -> Ticket:
     async def assign(ticket: Ticket, _now: datetime) -> None:
         if actor.staff is not None:
             ticket.assignee_id = actor.staff.id
@@ -331,7 +342,9 @@ async def start_work(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Tic
     )  # fmt: skip
 
 
-async def resolve_ticket(ticket_id: int, actor: Actor, resolution: str, *, bus=None, now=None):
+async def resolve_ticket(
+    ticket_id: int, actor: Actor, resolution: str, *, bus: MessageBus | None, now=None
+):
     """Resolve at whichever level holds it; the resolution is a public reply to the requester."""
     resolution = _text(resolution, N_("resolution"))
 
@@ -345,7 +358,9 @@ async def resolve_ticket(ticket_id: int, actor: Actor, resolution: str, *, bus=N
     )  # fmt: skip
 
 
-async def verify_closure(ticket_id: int, actor: Actor, note: str = "", *, bus=None, now=None):
+async def verify_closure(
+    ticket_id: int, actor: Actor, note: str = "", *, bus: MessageBus | None, now=None
+):
     return await _change(
         ticket_id, actor, StaffAction.VERIFY, "verified",
         lambda f, _: lifecycle.verify_closure(f), body=_text(note, N_("note"), required=False),
@@ -357,28 +372,30 @@ async def _tell_closed(ticket: Ticket, now: datetime) -> None:
     await notify_requester(ticket, NotificationKind.CLOSED, now)
 
 
-async def close_ticket(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Ticket:
+async def close_ticket(ticket_id: int, actor: Actor, *, bus: MessageBus | None, now=None) -> Ticket:
     return await _change(
         ticket_id, actor, StaffAction.CLOSE, "closed", lifecycle.close,
         then=_tell_closed, bus=bus, now=now,
     )  # fmt: skip
 
 
-async def mark_spam(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Ticket:
+async def mark_spam(ticket_id: int, actor: Actor, *, bus: MessageBus | None, now=None) -> Ticket:
     return await _change(
         ticket_id, actor, StaffAction.MARK_SPAM, "marked_spam",
         lambda f, _: lifecycle.mark_spam(f), bus=bus, now=now,
     )  # fmt: skip
 
 
-async def unmark_spam(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Ticket:
+async def unmark_spam(ticket_id: int, actor: Actor, *, bus: MessageBus | None, now=None) -> Ticket:
     return await _change(
         ticket_id, actor, StaffAction.UNMARK_SPAM, "unmarked_spam",
         lambda f, _: lifecycle.unmark_spam(f), bus=bus, now=now,
     )  # fmt: skip
 
 
-async def merge_tickets(ticket_id: int, into_number: str, actor: Actor, *, bus=None, now=None):
+async def merge_tickets(
+    ticket_id: int, into_number: str, actor: Actor, *, bus: MessageBus | None, now=None
+):
     """The ticket duplicates `into_number`: it ends as merged, and both timelines say so."""
     now = _now(now)
     own_number = await Ticket.filter(id=ticket_id).first().values_list("number", flat=True)
@@ -409,7 +426,9 @@ async def merge_tickets(ticket_id: int, into_number: str, actor: Actor, *, bus=N
     return ticket
 
 
-async def reply_to_requester(ticket_id: int, actor: Actor, body: str, *, bus=None, now=None):
+async def reply_to_requester(
+    ticket_id: int, actor: Actor, body: str, *, bus: MessageBus | None, now=None
+):
     """A public reply from the staff; it goes back to the requester and counts as first response."""
     body = _text(body, N_("reply"))
     now = _now(now)
@@ -430,7 +449,9 @@ async def reply_to_requester(ticket_id: int, actor: Actor, body: str, *, bus=Non
     return ticket
 
 
-async def add_internal_note(ticket_id: int, actor: Actor, body: str, *, bus=None, now=None):
+async def add_internal_note(
+    ticket_id: int, actor: Actor, body: str, *, bus: MessageBus | None, now=None
+):
     body = _text(body, N_("note"))
     now = _now(now)
     async with in_transaction():
@@ -462,7 +483,9 @@ async def public_timeline(ticket: Ticket) -> list[TicketEvent]:
     return await TicketEvent.filter(ticket=ticket, is_public=True).order_by("at", "id")
 
 
-async def requester_reply(number: str, key: str, body: str, *, bus=None, now=None) -> Ticket:
+async def requester_reply(
+    number: str, key: str, body: str, *, bus: MessageBus | None, now=None
+) -> Ticket:
     body = _text(body, N_("message"))
     now = _now(now)
     ticket = await tracked_ticket(number, key)
@@ -474,7 +497,7 @@ async def requester_reply(number: str, key: str, body: str, *, bus=None, now=Non
     return ticket
 
 
-async def confirm_closure(number: str, key: str, *, bus=None, now=None) -> Ticket:
+async def confirm_closure(number: str, key: str, *, bus: MessageBus | None, now=None) -> Ticket:
     ticket = await tracked_ticket(number, key)
     return await _change(
         ticket.id, requester_of(ticket), StaffAction.VIEW, "confirmed",
@@ -482,7 +505,9 @@ async def confirm_closure(number: str, key: str, *, bus=None, now=None) -> Ticke
     )  # fmt: skip
 
 
-async def reopen_ticket(number: str, key: str, reason: str, *, bus=None, now=None) -> Ticket:
+async def reopen_ticket(
+    number: str, key: str, reason: str, *, bus: MessageBus | None, now=None
+) -> Ticket:
     reason = _text(reason, N_("reason"))
     ticket = await tracked_ticket(number, key)
     desk = await load_desk(_now(now))
@@ -493,7 +518,9 @@ async def reopen_ticket(number: str, key: str, reason: str, *, bus=None, now=Non
     )  # fmt: skip
 
 
-async def rate_ticket(number: str, key: str, rating: int, comment: str = "", *, now=None):
+async def rate_ticket(
+    number: str, key: str, rating: int, comment: str = "", *, bus: MessageBus | None, now=None
+):
     """A satisfaction rating, 1–5 with a comment, once the ticket is closed; once only."""
     comment = _text(comment, N_("comment"), 2000, required=False)
     if not isinstance(rating, int) or not 1 <= rating <= 5:
@@ -509,4 +536,6 @@ async def rate_ticket(number: str, key: str, rating: int, comment: str = "", *, 
         ticket.rating, ticket.rating_comment = rating, comment
         await ticket.save(update_fields=["rating", "rating_comment"])
         await record(ticket, requester_of(ticket), "rated", now, new=str(rating), body=comment)
+    if bus is not None:
+        await bus.publish(changed_event(ticket, "rated"))
     return ticket

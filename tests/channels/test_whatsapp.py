@@ -201,7 +201,7 @@ async def whatsapp_ticket_with_a_reply(client, staff_member, at: datetime):
     ticket = await Ticket.get()
     await Notification.filter(ticket_id=ticket.id).delete()  # the acknowledgement: not this test's
     agent = await staff_member(StaffRole.LEVEL1_AGENT)
-    await reply_to_requester(ticket.id, actor(agent), "تبدأ يوم الأحد.", now=at)
+    await reply_to_requester(ticket.id, actor(agent), "تبدأ يوم الأحد.", now=at, bus=None)
     return ticket
 
 

@@ -144,7 +144,11 @@ async def test_a_staff_reply_goes_back_as_a_direct_message(client, aiohttp_serve
     await Notification.filter(ticket_id=ticket.id).delete()
     now = datetime.now(UTC)
     await reply_to_requester(
-        ticket.id, actor(await staff_member(StaffRole.LEVEL1_AGENT)), "On Sunday.", now=now
+        ticket.id,
+        actor(await staff_member(StaffRole.LEVEL1_AGENT)),
+        "On Sunday.",
+        now=now,
+        bus=None,
     )
     senders = delivery.Senders(
         MessageWriter(client.server.app[keys.CATALOGUES], "https://sanad.example"),

@@ -107,7 +107,9 @@ async def test_reports_and_csv_export(client, log_in_as, staff_member):
     level1 = actor(await staff_member(R.LEVEL1_AGENT))
     now = datetime.now(UTC)
     on_time = await new_ticket(now=now - timedelta(hours=30))
-    await svc.refer_to_department(on_time.id, certs.id, level1, now=now - timedelta(hours=29))
+    await svc.refer_to_department(
+        on_time.id, certs.id, level1, now=now - timedelta(hours=29), bus=None
+    )
     await new_ticket(now=now - timedelta(hours=26), subject='=HYPERLINK("http://evil")')
     await sweep_referral_clock(now)  # escalates the second one, late
     await log_in_as(R.ADMINISTRATOR)
