@@ -39,6 +39,14 @@ def without_bidi_controls(text: str) -> str:
     return BIDI_CONTROLS.sub("", text) if text else text
 
 
+def for_display(value: object) -> object:
+    """Jinja's `finalize` for every page and email: what a template prints has no bidi controls,
+    whenever it was stored (escaped text stays escaped, Markup stays Markup)."""
+    if isinstance(value, str) and BIDI_CONTROLS.search(value):
+        return type(value)(BIDI_CONTROLS.sub("", value))
+    return value
+
+
 def email_address(text: str | None) -> str:
     """The address as we store and send it ("" when none was given); InvalidContact otherwise."""
     text = (text or "").strip()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jinja2
 
+from helpdesk.domain.contacts import for_display
 from helpdesk.domain.notifications import NotificationKind
 from helpdesk.i18n import N_, Catalogues
 
@@ -79,11 +80,13 @@ class MessageWriter:
             loader=jinja2.FileSystemLoader(TEMPLATES),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
+            finalize=for_display,  # no bidi control of a person's text reaches an email
         )
         self._text = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             autoescape=False,
             undefined=jinja2.StrictUndefined,
+            finalize=for_display,
         )
 
     def _link(self, payload: dict) -> str:
