@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from helpdesk.adapters.orm.desk import ApiToken
 from helpdesk.adapters.orm.institute import Department, Staff
 from helpdesk.adapters.orm.tickets import Ticket, TicketEvent
-from helpdesk.domain.access import StaffAction, StaffActor, may
+from helpdesk.domain.access import StaffActor
 from helpdesk.domain.contacts import email_address, phone_number
 from helpdesk.domain.institute import StaffRole
 from helpdesk.domain.tickets import (
@@ -310,12 +310,10 @@ def _validated(model: type[BaseModel], data: object):
 
 
 async def _visible_ticket(client: ApiClient, number: str) -> Ticket:
-    ticket = await Ticket.get_or_none(number=number)
-    if ticket is None or (
-        client.staff is not None and not may(client.staff, StaffAction.VIEW, svc.scope_of(ticket))
-    ):
-        raise ApiProblem(404, "Not Found", "no such ticket")
-    return ticket
+    try:
+        return await svc.visible_ticket(number, client.staff)
+    except (svc.TicketNotFound, svc.NotAllowed):  # not "forbidden": do not say that it exists
+        raise ApiProblem(404, "Not Found", "no such ticket") from None
 
 
 async def ticket_out(ticket: Ticket) -> dict:

@@ -194,11 +194,15 @@ def check_allowed(actor: Actor, action: StaffAction, ticket: Ticket) -> None:
         raise NotAllowed(f"not allowed to {action.value} this ticket")
 
 
-async def visible_ticket(ticket_id: int, staff: StaffActor) -> Ticket:
-    ticket = await Ticket.get_or_none(id=ticket_id)
+async def visible_ticket(ref: int | str, staff: StaffActor | None) -> Ticket:
+    """The ticket (by id, or by number when `ref` is text) if `staff` may see it; None: a client
+    that acts for no staff member (an API token without one) sees every ticket."""
+    found = Ticket.get_or_none(number=ref) if isinstance(ref, str) else Ticket.get_or_none(id=ref)
+    ticket = await found
     if ticket is None:
-        raise TicketNotFound(ticket_id)
-    check_allowed(Actor.of_staff(staff), StaffAction.VIEW, ticket)
+        raise TicketNotFound(ref)
+    if staff is not None:
+        check_allowed(Actor.of_staff(staff), StaffAction.VIEW, ticket)
     return ticket
 
 
