@@ -37,6 +37,7 @@ from classroom_helper.entrypoints.routes import setup_routes as setup_room_route
 from helpdesk.adapters import database
 from helpdesk.adapters.rate_limits import RateLimit
 from helpdesk.config import Config
+from helpdesk.domain.contacts import for_display
 from helpdesk.entrypoints import guidance, keys, metrics, middleware
 from helpdesk.entrypoints.auth import SESSION_COOKIE
 from helpdesk.entrypoints.channel_workers import build_intake, channel_workers
@@ -139,6 +140,7 @@ def build_app(config: Config) -> web.Application:
             _pages_only(guidance.page_context),
         ],
         autoescape=True,
+        finalize=for_display,  # no bidi control of a person's text reaches a page
     )
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_fan_out)

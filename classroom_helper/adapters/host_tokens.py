@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 
 from helpdesk.adapters.orm.institute import HostPlatform
+from helpdesk.domain.contacts import email_address, phone_number, without_bidi_controls
 from helpdesk.domain.institute import RoomRole, staff_ref
 
 ALGORITHM = "HS256"
@@ -19,6 +20,7 @@ DEFAULT_LIFETIME = timedelta(hours=2)
 SANAD_ISSUER = "sanad"
 # Short, because a console renews its staff pass while it stays open (static/consoles/console.js).
 STAFF_PASS_LIFETIME = timedelta(minutes=15)
+TIME_CLAIMS = ("exp", "iat", "nbf")
 
 
 class TokenRefused(Exception):
@@ -79,7 +81,7 @@ def read_host_token(token: str, secret_of: dict[str, str], room_id: str | None =
         raise TokenRefused("token_missing")
     try:
         platform_id = jwt.decode(token, options={"verify_signature": False}).get("iss")
-    except jwt.PyJWTError:
+    except (jwt.PyJWTError, UnicodeError, AttributeError):  # not text, or not an object
         raise TokenRefused("token_invalid") from None
     secret = secret_of.get(platform_id) if isinstance(platform_id, str) else None
     if secret is None:
@@ -93,25 +95,41 @@ def read_host_token(token: str, secret_of: dict[str, str], room_id: str | None =
         )
     except jwt.ExpiredSignatureError:
         raise TokenRefused("token_expired") from None
-    except jwt.PyJWTError:
+    except (jwt.PyJWTError, UnicodeError):
         raise TokenRefused("token_invalid") from None
+    # PyJWT reads a numeric string ("1800000000") or a float as a time: RFC 7519 wants a number,
+    # and we want whole seconds that a date can hold.
+    if any(type(claims.get(c, 0)) is not int for c in TIME_CLAIMS):
+        raise TokenRefused("token_invalid")
     try:
         role = RoomRole(claims["role"])
-    except ValueError:
+        expires_at = datetime.fromtimestamp(claims["exp"], UTC)
+        email, phone = _text_claim(claims, "email"), _text_claim(claims, "phone")
+        if platform_id != SANAD_ISSUER:  # ours carry the staff table's address, checked there
+            # the same rules as every other door (helpdesk.domain.contacts)
+            email, phone = email_address(email), phone_number(phone)
+    except (ValueError, OverflowError, OSError):  # InvalidContact is a ValueError
         raise TokenRefused("token_invalid") from None
     if room_id is not None and claims["room"] != room_id:
         raise TokenRefused("token_wrong_room")
     return RoomPass(
         platform_id=platform_id,
         person_ref=str(claims["sub"])[:100],
-        name=str(claims["name"])[:200],
+        name=without_bidi_controls(str(claims["name"]))[:200],
         role=role,
         room_id=str(claims["room"]),
-        expires_at=datetime.fromtimestamp(claims["exp"], UTC),
-        email=str(claims.get("email", ""))[:254],
-        phone=str(claims.get("phone", ""))[:40],
+        expires_at=expires_at,
+        email=email,
+        phone=phone,
         locale=str(claims.get("locale", ""))[:5],
     )
+
+
+def _text_claim(claims: dict, name: str) -> str:
+    value = claims.get(name, "")
+    if not isinstance(value, str):
+        raise ValueError(name)
+    return value
 
 
 class RoomPasses:

@@ -19,6 +19,7 @@ from pydantic import (
 from classroom_helper.domain.content_questions import AnswerAudience
 from classroom_helper.domain.errors import RoomError
 from classroom_helper.domain.room_issues import IssueCategory
+from helpdesk.domain.contacts import without_bidi_controls
 
 ISSUE_TEXT_MAX = 2000
 QUESTION_TEXT_MAX = 1000
@@ -33,8 +34,27 @@ DIAGNOSTICS_VALUE_MAX = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+# What no database column takes: NUL, and lone surrogates (a JSON "\ud800" decodes to one).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _clean(text: str) -> str:
-    return _CONTROL.sub("", text).strip()
+    if _UNSTORABLE.search(text):
+        raise ValueError("text with a character that cannot be stored (NUL or a lone surrogate)")
+    return without_bidi_controls(_CONTROL.sub("", text)).strip()
+
+
+def _storable(data: Any, depth: int = 0) -> bool:
+    """No string anywhere in the event (keys included) holds what a database cannot store."""
+    if isinstance(data, str):
+        return not _UNSTORABLE.search(data)
+    if depth > 8:
+        return True  # the models refuse anything nested this deep
+    if isinstance(data, dict):
+        return all(_storable(k, depth + 1) and _storable(v, depth + 1) for k, v in data.items())
+    if isinstance(data, list | tuple):
+        return all(_storable(v, depth + 1) for v in data)
+    return True
 
 
 def _text(max_length: int, min_length: int = 0) -> Any:
@@ -177,6 +197,8 @@ def parse(event: str, data: Any) -> BaseModel:
         raise RoomError(f"Unknown event {event!r}.", code="unknown_event")
     if not isinstance(data, dict):
         raise InvalidPayload("The event's data must be an object.")
+    if not _storable(data):
+        raise InvalidPayload(f"Invalid {event}: text with NUL or a lone surrogate.")
     try:
         return model.model_validate(data)
     except ValidationError as error:

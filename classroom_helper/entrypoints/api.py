@@ -11,12 +11,13 @@ from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from tortoise.transactions import in_transaction
 
-from classroom_helper.adapters.host_tokens import TokenRefused
+from classroom_helper.adapters.host_tokens import RoomPass, TokenRefused
 from classroom_helper.domain.errors import RoomError
 from classroom_helper.domain.people import Person
 from classroom_helper.entrypoints.identity import person_from
 from classroom_helper.services import sessions
 from classroom_helper.services.questions import export_questions
+from classroom_helper.services.rooms import claim_room, require_room_of
 from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.api import Operation, Security
 from helpdesk.entrypoints.problems import problem
@@ -25,6 +26,7 @@ STATUS = {
     "course_unknown": 422,
     "not_permitted": 403,
     "wrong_room": 403,
+    "token_wrong_platform": 403,
     "room_unknown": 404,
     "invalid_state": 409,
 }
@@ -59,14 +61,20 @@ def answers_problems(view):
     return wrapped
 
 
-async def _person(request: web.Request) -> Person:
+async def _room_pass(request: web.Request) -> RoomPass:
+    """The token's pass, for this room, from the platform the room belongs to."""
     header = request.headers.get("Authorization", "")
     token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
     try:
         room_pass = await request.app[keys.ROOM_PASSES].verify(token, request.match_info["room_id"])
-        return person_from(room_pass)
     except TokenRefused as refusal:
         raise Refused(401, refusal.code, "A valid host token is needed (Bearer).") from None
+    await require_room_of(room_pass.room_id, room_pass.platform_id)
+    return room_pass
+
+
+async def _person(request: web.Request) -> Person:
+    return person_from(await _room_pass(request))
 
 
 class Schedule(BaseModel):
@@ -107,7 +115,8 @@ class SessionChangeOut(BaseModel):
 
 @answers_problems
 async def schedule_session(request: web.Request) -> web.Response:
-    person = await _person(request)
+    room_pass = await _room_pass(request)
+    person = person_from(room_pass)
     try:
         schedule = Schedule.model_validate_json(await request.read())
     except ValidationError as error:
@@ -122,6 +131,7 @@ async def schedule_session(request: web.Request) -> web.Response:
             schedule.scheduled_end,
             schedule.course_code,
         )
+        await claim_room(person.room, room_pass.platform_id)
     return web.json_response(result, status=201 if result["created"] else 200)
 
 

@@ -33,7 +33,7 @@ class Admission:
     async def admit(self, sid: str, token: str, room: str | None) -> Person:
         """Raises TokenRefused or RoomError (their `code` says why)."""
         room_pass = await self.passes.verify(token, room)
-        await room_session(room_pass.room_id)
+        await room_session(room_pass.room_id, room_pass.platform_id)
         person = person_from(room_pass)
         await self.presence.arrive(sid, person)
         self._people[sid] = person  # last: a refused connection is never disconnected

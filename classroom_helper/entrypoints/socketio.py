@@ -21,6 +21,7 @@ from classroom_helper.entrypoints.room_metrics import RoomMetrics
 from classroom_helper.services import issues, questions, reroute, sessions
 from classroom_helper.services.actions import run_once
 from classroom_helper.services.room_log import Outcome
+from classroom_helper.services.rooms import WRONG_PLATFORM_REASON
 from classroom_helper.services.sync import sync
 from helpdesk.adapters import database
 from helpdesk.adapters.rate_limits import RateLimit
@@ -60,6 +61,7 @@ REASONS = {
     "token_expired": N_("Your room pass has expired. Reload the page."),
     "token_unknown_platform": N_("Your learning platform is not known to the support desk."),
     "token_wrong_room": N_("Your room pass is for another room."),
+    "token_wrong_platform": WRONG_PLATFORM_REASON,
     "room_unknown": N_("This room is not known to the support desk."),
     "invalid_payload": N_("The request was not understood."),
     "unknown_event": N_("The request was not understood."),

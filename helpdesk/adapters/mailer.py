@@ -9,9 +9,16 @@ from email.utils import formatdate, make_msgid
 
 import aiosmtplib
 
+from helpdesk.domain.contacts import is_sendable_email
+
 
 class DeliveryFailed(Exception):
-    """The message did not leave; the outbox will try again later."""
+    """The message did not leave. The outbox tries again later, unless `permanent`: the address
+    or the message itself is wrong, and trying again would fail the same way."""
+
+    def __init__(self, reason: str, *, permanent: bool = False):
+        super().__init__(reason)
+        self.permanent = permanent
 
 
 @dataclass(frozen=True)
@@ -29,17 +36,14 @@ class SmtpMailer:
         self, to: str, subject: str, text: str, html: str, headers: Mapping[str, str] = {}
     ) -> str:
         """Send and return the Message-ID (a reply by email can refer to it)."""
-        message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = to
-        message["Subject"] = subject
-        message["Date"] = formatdate(localtime=False, usegmt=True)
-        domain = self.sender.rpartition("@")[2] or "localhost"
-        message["Message-ID"] = make_msgid(domain=domain)
-        for name, value in headers.items():  # threading and loop headers (channels)
-            message[name] = value
-        message.set_content(text)
-        message.add_alternative(html, subtype="html")
+        if not is_sendable_email(to):
+            raise DeliveryFailed(f"not a valid email address: {to[:300]!r}", permanent=True)
+        try:
+            message = self._message(to, subject, text, html, headers)
+        except (ValueError, TypeError) as error:  # a header the email library refuses to write
+            raise DeliveryFailed(
+                f"the message cannot be written: {error}", permanent=True
+            ) from None
         try:
             await aiosmtplib.send(
                 message,
@@ -54,8 +58,31 @@ class SmtpMailer:
                 # `socket.getfqdn()` on a thread for every message: a reverse DNS lookup, which
                 # on a host without DNS waits for the resolver's timeouts, and a thread that
                 # the event loop's shutdown then waits for.
-                local_hostname=domain,
+                local_hostname=self._domain,
             )
-        except (aiosmtplib.SMTPException, OSError) as error:
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            # 5xx for the address: the server will never take it (4xx: it may, later)
+            permanent = all(500 <= r.code < 600 for r in error.recipients)
+            raise DeliveryFailed(f"SMTP refused {to!r}: {error}", permanent=permanent) from None
+        except (aiosmtplib.SMTPException, OSError, ValueError) as error:
             raise DeliveryFailed(f"SMTP {self.host}:{self.port}: {error}") from error
         return message["Message-ID"]
+
+    @property
+    def _domain(self) -> str:
+        return self.sender.rpartition("@")[2] or "localhost"
+
+    def _message(
+        self, to: str, subject: str, text: str, html: str, headers: Mapping[str, str]
+    ) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = self.sender
+        message["To"] = to
+        message["Subject"] = subject
+        message["Date"] = formatdate(localtime=False, usegmt=True)
+        message["Message-ID"] = make_msgid(domain=self._domain)
+        for name, value in headers.items():  # threading and loop headers (channels)
+            message[name] = value
+        message.set_content(text)
+        message.add_alternative(html, subtype="html")
+        return message

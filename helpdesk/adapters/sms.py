@@ -12,6 +12,9 @@ import aiohttp
 
 from helpdesk.adapters.mailer import DeliveryFailed
 
+# The gateway says the number or the text is wrong: the same message would be refused again.
+REFUSED_FOR_GOOD = frozenset({400, 404, 410, 413, 422})
+
 
 @dataclass(frozen=True)
 class HttpSmsGateway:
@@ -30,9 +33,12 @@ class HttpSmsGateway:
             ):
                 body = await response.text()
                 if response.status >= 300:
-                    raise DeliveryFailed(f"SMS gateway answered {response.status}: {body[:200]}")
+                    raise DeliveryFailed(
+                        f"SMS gateway answered {response.status}: {body[:200]}",
+                        permanent=response.status in REFUSED_FOR_GOOD,
+                    )
                 if response.content_type == "application/json":
                     return str((await response.json()).get("id", ""))
                 return ""
-        except (aiohttp.ClientError, TimeoutError) as error:
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             raise DeliveryFailed(f"SMS gateway {self.url}: {error}") from error

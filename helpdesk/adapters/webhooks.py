@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from helpdesk.adapters.mailer import DeliveryFailed
+from helpdesk.domain.secret_check import same_secret
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -28,7 +29,7 @@ def verify_signature(secret: str, header: str, body: bytes) -> bool:
         expected = signature(secret, int(parts["t"]), body)
     except (KeyError, ValueError):
         return False
-    return hmac.compare_digest(expected, header)
+    return same_secret(header, expected)
 
 
 @dataclass(frozen=True)

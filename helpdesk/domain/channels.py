@@ -21,6 +21,8 @@ from html import unescape
 
 import nh3
 
+from helpdesk.domain.secret_check import as_bytes, same_secret
+
 TICKET_NUMBER = re.compile(r"\bSND-\d{4}-\d{6}\b")
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
@@ -115,7 +117,7 @@ def whatsapp_signature_valid(body: bytes, header: str | None, app_secret: str) -
     if not header or not header.startswith("sha256="):
         return False
     expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header.removeprefix("sha256="))
+    return same_secret(header.removeprefix("sha256="), expected)
 
 
 def x_signature(body: bytes, consumer_secret: str) -> str:
@@ -125,14 +127,12 @@ def x_signature(body: bytes, consumer_secret: str) -> str:
 
 def x_signature_valid(body: bytes, header: str | None, consumer_secret: str) -> bool:
     """`X-Twitter-Webhooks-Signature: sha256=<base64>`, compared in constant time."""
-    if not header:
-        return False
-    return hmac.compare_digest(x_signature(body, consumer_secret), header)
+    return same_secret(header, x_signature(body, consumer_secret))
 
 
 def x_crc_response(crc_token: str, consumer_secret: str) -> str:
     """The answer to X's challenge-response check: the token signed with the consumer secret."""
-    return x_signature(crc_token.encode(), consumer_secret)
+    return x_signature(as_bytes(crc_token), consumer_secret)
 
 
 # WhatsApp's customer-service window: free-form messages only within 24 hours of the person's last.

@@ -40,6 +40,20 @@ def requester_medium(preference: ContactPreference, email: str, phone: str) -> M
     return None
 
 
+# Outbox mediums of conversations that are answered where they started.
+WHATSAPP, X = "whatsapp", "x"
+CONVERSATION_MEDIUMS = (WHATSAPP, X)
+
+
+def conversation_channel(channel: str, phone: str, requester_ref: str) -> tuple[str, str] | None:
+    """(medium, recipient) for a ticket that came by WhatsApp or X; None for the others."""
+    if channel == "whatsapp" and phone:
+        return WHATSAPP, phone.lstrip("+")
+    if channel == "x" and requester_ref.startswith("x:"):
+        return X, requester_ref.removeprefix("x:")
+    return None
+
+
 def phone_medium(sms_gateway: bool) -> Medium:
     """By phone means an SMS when a gateway is configured, else a call task for Level 1."""
     return Medium.SMS if sms_gateway else Medium.CALL_TASK

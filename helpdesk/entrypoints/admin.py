@@ -25,13 +25,14 @@ from helpdesk.domain.tickets import Category
 from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.console import staff_actor
 from helpdesk.entrypoints.csrf import checked_form, csrf_token
-from helpdesk.entrypoints.errors import translator
+from helpdesk.entrypoints.errors import error_text, translator
 from helpdesk.i18n import N_
 from helpdesk.services import desk, messages, reports
 from helpdesk.services.api_tokens import SCOPES, create_token, revoke_token
 from helpdesk.services.outbox import WEBHOOK_EVENTS
 from helpdesk.services.room_staff import UnknownStaff, assign_room_staff
-from helpdesk.services.staff import create_staff
+from helpdesk.services.staff import add_staff_member
+from helpdesk.services.tickets import InvalidInput
 
 ADMIN = StaffRole.ADMINISTRATOR
 ROOM_SESSIONS_SHOWN = 100
@@ -106,12 +107,16 @@ async def act(request: web.Request) -> web.StreamResponse:
     try:
         shown = await ACTIONS[what](form) or {}
     except (FormError, desk.InvalidSetting, ValueError, IntegrityError) as error:
-        message = (
-            str(error)
-            if isinstance(error, FormError | desk.InvalidSetting)
-            else N_("This change cannot be saved.")
-        )
-        context = {**await _everything(), "error": translator(request)(message)}
+        if isinstance(error, InvalidInput):
+            said = error_text(translator(request), error)
+        else:
+            message = (
+                str(error)
+                if isinstance(error, FormError | desk.InvalidSetting)
+                else N_("This change cannot be saved.")
+            )
+            said = translator(request)(message)
+        context = {**await _everything(), "error": said}
         return await _page(request, "admin/overview.html", context, status=400)
     if shown:  # a new token is shown once, on this page only
         return await _page(request, "admin/overview.html", {**await _everything(), **shown})
@@ -130,21 +135,10 @@ async def map_categories(form):
 
 
 async def add_staff(form):
-    role = str(form.get("role", ""))
-    if role not in {r.value for r in StaffRole}:
-        raise FormError(N_("Choose a role."))
-    department_id = _id(form, "department")
-    if role in (StaffRole.LEVEL2_AGENT, StaffRole.DEPARTMENT_MANAGER) and department_id is None:
-        raise FormError(N_("Level 2 agents and department managers belong to a department."))
-    password = str(form.get("password", ""))
-    if len(password) < 12:
-        raise FormError(N_("The password needs at least 12 characters."))
-    email = _text(form, "email", 254)
-    if email.count("@") != 1:
-        raise FormError(N_("Fill in every required field."))
-    await create_staff(
-        email=email, name=_text(form, "name"), role=StaffRole(role), password=password,
-        department=await Department.get_or_none(id=department_id) if department_id else None,
+    await add_staff_member(
+        email=str(form.get("email", "")), name=_text(form, "name"),
+        role=str(form.get("role", "")), password=str(form.get("password", "")),
+        department_id=_id(form, "department"),
     )  # fmt: skip
 
 

@@ -15,12 +15,13 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from helpdesk.adapters.orm.desk import ApiToken
 from helpdesk.adapters.orm.institute import Department, Staff
 from helpdesk.adapters.orm.tickets import Ticket, TicketEvent
-from helpdesk.domain.access import StaffAction, StaffActor, may
+from helpdesk.domain.access import StaffActor
+from helpdesk.domain.contacts import email_address, phone_number
 from helpdesk.domain.institute import StaffRole
 from helpdesk.domain.tickets import (
     TICKET_NUMBER_PATTERN,
@@ -52,10 +53,20 @@ class Strict(BaseModel):
 
 class RequesterIn(Strict):
     name: str = Field(min_length=1, max_length=200, pattern=r"\S")
-    email: str = Field("", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    phone: str = Field("", max_length=40, pattern=r"^$|^\+?[0-9 ()-]{4,40}$")
+    email: str = Field("", max_length=254, description="checked by email-validator")
+    phone: str = Field("", max_length=40, description="any usual writing; stored in E.164")
     contact_preference: ContactPreference = ContactPreference.EMAIL
     locale: Literal["ar", "en"] = "ar"
+
+    @field_validator("email")
+    @classmethod
+    def valid_email(cls, value: str) -> str:
+        return email_address(value)  # InvalidContact is a ValueError: a 422 like the others
+
+    @field_validator("phone")
+    @classmethod
+    def valid_phone(cls, value: str) -> str:
+        return phone_number(value)
 
 
 class TicketIn(Strict):
@@ -299,12 +310,10 @@ def _validated(model: type[BaseModel], data: object):
 
 
 async def _visible_ticket(client: ApiClient, number: str) -> Ticket:
-    ticket = await Ticket.get_or_none(number=number)
-    if ticket is None or (
-        client.staff is not None and not may(client.staff, StaffAction.VIEW, svc.scope_of(ticket))
-    ):
-        raise ApiProblem(404, "Not Found", "no such ticket")
-    return ticket
+    try:
+        return await svc.visible_ticket(number, client.staff)
+    except (svc.TicketNotFound, svc.NotAllowed):  # not "forbidden": do not say that it exists
+        raise ApiProblem(404, "Not Found", "no such ticket") from None
 
 
 async def ticket_out(ticket: Ticket) -> dict:

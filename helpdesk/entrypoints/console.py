@@ -101,7 +101,7 @@ def _filter_from(query) -> queues.TicketFilter:
     )
 
 
-async def level1_queue(request: web.Request) -> web.StreamResponse:
+async def level1_queue(request: web.Request, error: str = "", status: int = 200):
     staff = await staff_actor(request, *LEVEL1)
     now = datetime.now(UTC)
     f = _filter_from(request.query)
@@ -115,7 +115,10 @@ async def level1_queue(request: web.Request) -> web.StreamResponse:
             "channels": list(Channel),
             "categories": list(Category),
             "call_tasks": await queues.open_call_tasks(),
+            "failed_notifications": await delivery.failed_notifications(),
+            "contact_error": error,
         },
+        status,
     )
 
 
@@ -239,6 +242,24 @@ async def call_done(request: web.Request) -> web.StreamResponse:
         )
     except LookupError:
         raise web.HTTPNotFound() from None
+    raise web.HTTPSeeOther("/console/queue")
+
+
+async def send_again(request: web.Request) -> web.StreamResponse:
+    """Level 1 corrected the contact of a notification that could not be sent."""
+    staff = await staff_actor(request, *LEVEL1)
+    form = await checked_form(request)
+    try:
+        await delivery.send_again(
+            path_id(request, "notification_id"),
+            Actor.of_staff(staff),
+            str(form.get("recipient", "")),
+            datetime.now(UTC),
+        )
+    except LookupError:
+        raise web.HTTPNotFound() from None
+    except svc.InvalidInput as error:
+        return await level1_queue(request, error_text(translator(request), error), 400)
     raise web.HTTPSeeOther("/console/queue")
 
 

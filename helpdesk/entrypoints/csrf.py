@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 
 from aiohttp import web
 from aiohttp_session import get_session
 from multidict import MultiDictProxy
+
+from helpdesk.domain.secret_check import same_secret
 
 SESSION_KEY = "csrf"
 FIELD = "csrf"
@@ -33,6 +34,6 @@ async def checked_form(request: web.Request) -> MultiDictProxy:
     """The posted form, if it carries this session's token; else 403."""
     form = await form_of(request)
     expected = (await get_session(request)).get(SESSION_KEY)
-    if not expected or not hmac.compare_digest(expected, str(form.get(FIELD, ""))):
+    if not same_secret(form.get(FIELD, ""), expected):
         raise web.HTTPForbidden(text="The form has expired. Reload the page and try again.")
     return form

@@ -378,7 +378,7 @@ async def _platform_of(request: web.Request) -> str | None:
             audience=PLATFORM_AUDIENCE,
             options={"require": ["iss", "aud", "exp", "iat"]},
         )
-    except jwt.PyJWTError:
+    except (jwt.PyJWTError, UnicodeError, AttributeError):  # a wrong token, however written
         return None
     return platform.id
 

@@ -9,7 +9,6 @@ multiprocess mode): a scrape may land on any process and still sees them all.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from helpdesk.config import Config
+from helpdesk.domain.secret_check import same_secret
 from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.problems import problem
 from helpdesk.services import delivery, queues
@@ -53,9 +53,7 @@ async def metrics(request: web.Request) -> web.Response:
     if endpoint.token is None:
         raise web.HTTPNotFound()
     scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        presented.encode(), endpoint.token.encode()
-    ):
+    if scheme.lower() != "bearer" or not same_secret(presented, endpoint.token):
         refused = problem(401, "Unauthorized", "Present METRICS_TOKEN as a bearer token.")
         refused.headers["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return refused

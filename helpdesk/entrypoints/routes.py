@@ -62,6 +62,9 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/console/phone-call", console.phone_call_page)
     app.router.add_post("/console/phone-call", console.log_phone_call)
     app.router.add_post(r"/console/calls/{task_id:\d+}/done", console.call_done)
+    app.router.add_post(
+        r"/console/notifications/{notification_id:\d+}/send-again", console.send_again
+    )
     app.router.add_get(f"/console/tickets/{number}", console.ticket_page)
     app.router.add_post(f"/console/tickets/{number}/{{action:[a-z]+}}", console.ticket_action)
     # The JSON API and its OpenAPI 3.1 document.

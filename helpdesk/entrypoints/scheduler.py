@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from helpdesk.adapters import database
+from helpdesk.adapters.channels.replies import channel_senders
 from helpdesk.adapters.mailer import SmtpMailer
 from helpdesk.adapters.sms import HttpSmsGateway
 from helpdesk.adapters.webhooks import WebhookSender
 from helpdesk.config import Config
 from helpdesk.entrypoints import keys
-from helpdesk.services.channel_replies import channel_senders
 from helpdesk.services.delivery import Senders, deliver_due
 from helpdesk.services.desk import ensure_settings, load_desk
 from helpdesk.services.messages import MessageWriter

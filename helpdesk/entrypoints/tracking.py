@@ -19,7 +19,8 @@ from helpdesk.services.messages import ROOM_WORDS, STATUS_NAMES
 
 
 def _page_url(number: str, key: str, notice: str = "") -> str:
-    url = f"/track/{quote(number)}?key={quote(key)}"
+    # errors="replace": a key that is not text (a lone surrogate) is only a wrong key
+    url = f"/track/{quote(number, errors='replace')}?key={quote(key, errors='replace')}"
     return url + (f"&notice={quote(notice)}" if notice else "")
 
 
@@ -95,6 +96,7 @@ async def act(request: web.Request) -> web.StreamResponse:
                 key,
                 int(rating) if rating.isdigit() else 0,
                 str(form.get("comment", "")),
+                bus=bus,
             )
         else:
             raise web.HTTPNotFound()

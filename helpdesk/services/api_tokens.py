@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from helpdesk.adapters.orm.desk import ApiToken
 from helpdesk.adapters.orm.institute import Staff
+from helpdesk.domain.secret_check import as_bytes
 
 SCOPES = {
     "tickets:read": "list and read tickets, their timelines",
@@ -20,7 +21,7 @@ PREFIX = "snd_"
 
 
 def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return hashlib.sha256(as_bytes(token)).hexdigest()
 
 
 async def create_token(name: str, scopes: list[str], staff_id: int | None = None):

@@ -36,6 +36,7 @@ from helpdesk.domain.channels import (
     ticket_number_in,
     without_quoted_reply,
 )
+from helpdesk.domain.contacts import InvalidContact, email_address
 from helpdesk.domain.events import TicketOpened
 from helpdesk.domain.notifications import gives_up, retry_delay
 from helpdesk.domain.tickets import (
@@ -51,12 +52,10 @@ from helpdesk.services.bus import MessageBus
 from helpdesk.services.tickets import (
     MAX_SUBJECT,
     MAX_TEXT,
-    SYSTEM,
-    Actor,
     changed_event,
     open_ticket,
-    record,
 )
+from helpdesk.services.timeline import SYSTEM, Actor, record
 
 log = logging.getLogger(__name__)
 
@@ -296,7 +295,7 @@ async def _email(inbound: InboundMessage, intake: Intake) -> _Incoming | Outcome
     thread = None
     number = ticket_number_in(mail.subject)
     if number:  # only its requester threads by number: a stranger cannot write into a ticket
-        thread = await Ticket.get_or_none(number=number, requester_email=mail.sender_address)
+        thread = await Ticket.get_or_none(number=number, requester_email=_stored(mail))
     references = referenced_message_ids(mail.in_reply_to, mail.references)
     if thread is None and references:
         thread = await _ticket_by_reference(Channel.EMAIL, references)
@@ -307,6 +306,14 @@ async def _email(inbound: InboundMessage, intake: Intake) -> _Incoming | Outcome
         thread=thread,
         files=[(f.filename, f.content_type, f.data) for f in mail.files],
     )
+
+
+def _stored(mail) -> str:
+    """The sender's address as tickets store it."""
+    try:
+        return email_address(mail.sender_address)
+    except InvalidContact:
+        return mail.sender_address
 
 
 async def _ticket_by_reference(channel: Channel, external_ids: list[str]) -> Ticket | None:
@@ -437,6 +444,8 @@ async def _into_ticket(
         subject=_text(incoming.subject).strip()[:MAX_SUBJECT] or channel.value,
         description=body,
         now=now,
+        flag_bad_contact=True,  # the sender cannot be asked again: Level 1 checks the contact
+        bus=None,  # inside process()'s transaction: _publish tells the bus once it commits
     )
     if thread is not None:  # the conversation's ticket was already finished: a follow-up
         await _internal_note(ticket, "follow_up_of", thread.number, now)

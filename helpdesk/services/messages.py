@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jinja2
 
+from helpdesk.domain.contacts import for_display
 from helpdesk.domain.notifications import NotificationKind
 from helpdesk.i18n import N_, Catalogues
 
@@ -79,11 +80,13 @@ class MessageWriter:
             loader=jinja2.FileSystemLoader(TEMPLATES),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
+            finalize=for_display,  # no bidi control of a person's text reaches an email
         )
         self._text = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             autoescape=False,
             undefined=jinja2.StrictUndefined,
+            finalize=for_display,
         )
 
     def _link(self, payload: dict) -> str:
@@ -192,6 +195,8 @@ EVENT_NAMES = {
     "escalation_blocked": N_("Past the 24-hour limit, but no department is mapped to its category"),
     "notification_sent": N_("Notification sent"),
     "notification_failed": N_("Notification attempt failed"),
+    "notification_given_up": N_("Notification not sent: Level 1 must check the contact"),
+    "notification_resent": N_("Contact corrected, notification sent again"),
     "call_task": N_("Call task for Level 1"),
     "called_requester": N_("Requester called"),
     # Intake channels (issue 5).

@@ -13,9 +13,13 @@ from helpdesk.adapters.orm.desk import Notification, Webhook
 from helpdesk.adapters.orm.institute import Staff
 from helpdesk.adapters.orm.tickets import Ticket
 from helpdesk.domain.institute import StaffRole
-from helpdesk.domain.notifications import Medium, NotificationKind, requester_medium
+from helpdesk.domain.notifications import (
+    Medium,
+    NotificationKind,
+    conversation_channel,
+    requester_medium,
+)
 from helpdesk.domain.tickets import ContactPreference
-from helpdesk.services.channel_replies import conversation_channel
 
 # Requester notifications that also go to subscribed webhooks, under these event names.
 WEBHOOK_EVENTS = {
@@ -89,7 +93,9 @@ def requester_notifications(
         ContactPreference(ticket.contact_preference), ticket.requester_email, ticket.requester_phone
     )
     recipient = ticket.requester_email if medium == Medium.EMAIL else ticket.requester_phone
-    on_channel = conversation_channel(ticket)  # a WhatsApp or X conversation is answered there
+    on_channel = conversation_channel(  # a WhatsApp or X conversation is answered there
+        ticket.channel, ticket.requester_phone, ticket.requester_ref
+    )
     if on_channel is not None:
         medium, recipient = on_channel
     if medium is not None:

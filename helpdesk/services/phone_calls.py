@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from helpdesk.adapters.orm.channels import CallbackTask
 from helpdesk.adapters.orm.tickets import Ticket
+from helpdesk.domain.contacts import InvalidContact, phone_number
 from helpdesk.domain.tickets import ACTIVE, Channel
 from helpdesk.i18n import N_
 from helpdesk.services.tickets import Actor, InvalidInput, record
@@ -77,7 +78,10 @@ async def schedule_callback(
     ticket: Ticket, staff: Actor, due_at: datetime, phone: str = "", note: str = "", *, now=None
 ) -> CallbackTask:
     now = now or datetime.now(UTC)
-    phone = (phone or ticket.requester_phone).strip()
+    try:
+        phone = phone_number(phone or ticket.requester_phone)  # the same rules as every door
+    except InvalidContact as error:
+        raise InvalidInput(error.message, what=error.what) from None
     if not phone:
         raise InvalidInput(N_("A call-back needs a phone number."))
     if due_at <= now:

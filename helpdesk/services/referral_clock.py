@@ -29,7 +29,8 @@ from helpdesk.services.outbox import (
     manager_notifications,
     requester_notifications,
 )
-from helpdesk.services.tickets import SYSTEM, changed_event, flow_of, store_flow, timeline_line
+from helpdesk.services.tickets import changed_event, flow_of, store_flow
+from helpdesk.services.timeline import SYSTEM, timeline_line
 
 WARNED, ESCALATED, BLOCKED = "warned", "escalated", "blocked"
 # The warning's next look is at the limit: one UPDATE sets it from each row's own deadline.

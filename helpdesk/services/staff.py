@@ -8,12 +8,18 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from helpdesk.adapters.orm.institute import Department, Staff
+from helpdesk.domain.contacts import InvalidContact, email_address
 from helpdesk.domain.institute import StaffRole
+from helpdesk.i18n import N_
+from helpdesk.services.tickets import InvalidInput
 
 _hasher = PasswordHasher()
 # Repeated failures lock the account for a while: slows down password guessing.
 MAX_FAILED_LOGINS = 5
 LOCKED_FOR = timedelta(minutes=15)
+MIN_PASSWORD = 12
+# Roles that work inside one department.
+DEPARTMENT_ROLES = (StaffRole.LEVEL2_AGENT, StaffRole.DEPARTMENT_MANAGER)
 
 
 class AccountLocked(Exception):
@@ -39,6 +45,29 @@ async def create_staff(
         password_hash=_hasher.hash(password),
         locale=locale,
     )
+
+
+async def add_staff_member(
+    *, email: str, name: str, role: str, password: str, department_id: int | None
+) -> Staff:
+    """The administrator adds someone: the institute's rules for an account, then the account."""
+    if role not in {r.value for r in StaffRole}:
+        raise InvalidInput(N_("Choose a role."))
+    department = await Department.get_or_none(id=department_id) if department_id else None
+    if role in DEPARTMENT_ROLES and department is None:
+        raise InvalidInput(N_("Level 2 agents and department managers belong to a department."))
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(N_("The password needs at least 12 characters."))
+    try:
+        email = email_address(email)
+    except InvalidContact as error:
+        raise InvalidInput(error.message, what=error.what) from None
+    if not email or not name.strip():
+        raise InvalidInput(N_("Fill in every required field."))
+    return await create_staff(
+        email=email, name=name.strip(), role=StaffRole(role), password=password,
+        department=department,
+    )  # fmt: skip
 
 
 async def authenticate(email: str, password: str, now: datetime | None = None) -> Staff | None:

@@ -1,16 +1,18 @@
 """Ticket use cases: one function each, one transaction each.
 
 Every change locks the ticket row, applies the pure lifecycle rule, writes the timeline line and the
-outbox notifications in the same transaction, and publishes a domain event once committed.
+outbox notifications in the same transaction, and publishes a domain event once committed. `bus` is
+required of every caller: the one way consoles and rooms hear of a change. A caller passes None
+only when it publishes itself after its own, larger transaction (intake) or through the room's
+own log (a room issue's ticket), and says so.
 """
 
 from __future__ import annotations
 
-import hmac
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
@@ -20,8 +22,15 @@ from helpdesk.adapters.orm.new_tickets import begin_opening, store_new_ticket
 from helpdesk.adapters.orm.tickets import Ticket, TicketEvent
 from helpdesk.domain import tickets as lifecycle
 from helpdesk.domain.access import StaffAction, StaffActor, TicketScope, may
+from helpdesk.domain.contacts import (
+    InvalidContact,
+    email_address,
+    phone_number,
+    without_bidi_controls,
+)
 from helpdesk.domain.events import TicketChanged, TicketOpened
 from helpdesk.domain.notifications import NotificationKind
+from helpdesk.domain.secret_check import same_secret
 from helpdesk.domain.sla import deadlines_for
 from helpdesk.domain.tickets import (
     TICKET_NUMBER_PATTERN,
@@ -42,6 +51,7 @@ from helpdesk.services.outbox import (
     notify_requester,
     requester_notifications,
 )
+from helpdesk.services.timeline import Actor, record, timeline_line
 
 MAX_SUBJECT = 300
 MAX_TEXT = 20_000
@@ -61,23 +71,6 @@ class InvalidInput(ValueError):
     def __init__(self, message: str, **values: object):
         self.message, self.values = message, values
         super().__init__(message % values if values else message)
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who made a change, as the timeline shows it."""
-
-    ref: str  # "staff:12", "requester", "system"
-    name: str
-    staff: StaffActor | None = None
-    channel: str = ""
-
-    @classmethod
-    def of_staff(cls, staff: StaffActor, channel: str = "console") -> Actor:
-        return cls(staff.ref, staff.name, staff, channel)
-
-
-SYSTEM = Actor("system", "Sanad", channel="system")
 
 
 def _now(now: datetime | None) -> datetime:
@@ -112,8 +105,9 @@ async def open_ticket(
     priority: Priority = Priority.NORMAL,
     actor: str = "requester",
     actor_name: str = "",
-    bus: MessageBus | None = None,
+    bus: MessageBus | None,
     now: datetime | None = None,
+    flag_bad_contact: bool = False,
 ) -> Ticket:
     """Every channel's way in: a numbered ticket in Level 1's queue, its deadlines, its first
     timeline line, and the requester's acknowledgement (number and tracking link) in the outbox."""
@@ -121,9 +115,8 @@ async def open_ticket(
     subject = _text(subject, N_("subject"), MAX_SUBJECT)
     description = _text(description, N_("description"), required=False)
     _text(requester.name, N_("requester name"), 200)
-    _text(requester.email, N_("email"), 254, required=False)
-    _text(requester.phone, N_("phone"), 40, required=False)
     _text(requester.ref, N_("requester reference"), 100, required=False)
+    requester, contact_flag = checked_contacts(requester, flag_bad=flag_bad_contact)
     opening = await begin_opening()
     desk = await load_desk(now, opening.desk_revision)
     due = deadlines_for(now, Priority(priority), desk.calendar, desk.policy)
@@ -131,12 +124,13 @@ async def open_ticket(
         kind=kind,
         category=category,
         channel=channel,
-        subject=subject,
-        description=description,
+        subject=without_bidi_controls(subject),
+        description=without_bidi_controls(description),
         requester_ref=requester.ref,
-        requester_name=requester.name.strip(),
-        requester_email=requester.email.strip(),
-        requester_phone=requester.phone.strip(),
+        requester_name=without_bidi_controls(requester.name.strip()),
+        requester_email=requester.email,
+        requester_phone=requester.phone,
+        contact_flag=contact_flag,
         contact_preference=requester.contact_preference,
         requester_locale=requester.locale,
         room_session_id=room_session_id,
@@ -173,6 +167,24 @@ async def open_ticket(
     return ticket
 
 
+def checked_contacts(requester: Requester, *, flag_bad: bool = False) -> tuple[Requester, str]:
+    """The requester with their email and phone as stored (validated, E.164), and why Level 1
+    must check them. A door where a person fills a form refuses a bad contact (InvalidInput); a
+    channel that cannot ask again (mail-in) keeps the ticket, leaves the contact out so that
+    the outbox never holds a row it cannot send, and flags it."""
+    found, flags = {}, []
+    for field, check in (("email", email_address), ("phone", phone_number)):
+        given = getattr(requester, field)
+        try:
+            found[field] = check(given)
+        except InvalidContact as error:
+            if not flag_bad:
+                raise InvalidInput(error.message, what=error.what) from None
+            found[field] = ""
+            flags.append(f"{error}: {without_bidi_controls(given.strip())[:80]!r}")
+    return replace(requester, **found), "; ".join(flags)[:200]
+
+
 def scope_of(ticket: Ticket) -> TicketScope:
     return TicketScope(ticket.level, ticket.department_id, ticket.routed_department_id)
 
@@ -182,11 +194,15 @@ def check_allowed(actor: Actor, action: StaffAction, ticket: Ticket) -> None:
         raise NotAllowed(f"not allowed to {action.value} this ticket")
 
 
-async def visible_ticket(ticket_id: int, staff: StaffActor) -> Ticket:
-    ticket = await Ticket.get_or_none(id=ticket_id)
+async def visible_ticket(ref: int | str, staff: StaffActor | None) -> Ticket:
+    """The ticket (by id, or by number when `ref` is text) if `staff` may see it; None: a client
+    that acts for no staff member (an API token without one) sees every ticket."""
+    found = Ticket.get_or_none(number=ref) if isinstance(ref, str) else Ticket.get_or_none(id=ref)
+    ticket = await found
     if ticket is None:
-        raise TicketNotFound(ticket_id)
-    check_allowed(Actor.of_staff(staff), StaffAction.VIEW, ticket)
+        raise TicketNotFound(ref)
+    if staff is not None:
+        check_allowed(Actor.of_staff(staff), StaffAction.VIEW, ticket)
     return ticket
 
 
@@ -221,49 +237,6 @@ def changed_event(ticket: Ticket, action: str) -> TicketChanged:
         ticket.department_id,
         ticket.room_session_id,
         ticket.routed_department_id,
-    )
-
-
-async def record(
-    ticket: Ticket,
-    actor: Actor,
-    action: str,
-    now: datetime,
-    *,
-    old: str = "",
-    new: str = "",
-    body: str = "",
-    public: bool = False,
-) -> TicketEvent:
-    """One timeline line: who, when, what, old → new, on which channel."""
-    event = timeline_line(ticket, actor, action, now, old=old, new=new, body=body, public=public)
-    await event.save()
-    return event
-
-
-def timeline_line(
-    ticket: Ticket,
-    actor: Actor,
-    action: str,
-    now: datetime,
-    *,
-    old: str = "",
-    new: str = "",
-    body: str = "",
-    public: bool = False,
-) -> TicketEvent:
-    """The line `record` stores, not yet stored (the referral sweep stores a batch at once)."""
-    return TicketEvent(
-        ticket=ticket,
-        at=now,
-        actor=actor.ref,
-        actor_name=actor.name,
-        action=action,
-        old_value=old,
-        new_value=new,
-        channel=actor.channel,
-        is_public=public,
-        body=body,
     )
 
 
@@ -303,7 +276,7 @@ async def _change(
     return ticket
 
 
-async def take_ticket(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Ticket:
+async def take_ticket(ticket_id: int, actor: Actor, *, bus: MessageBus | None, now=None) -> Ticket:
     """Level 1 takes a new ticket into its hands."""
 
     async def assign(ticket: Ticket, _now: datetime) -> None:
@@ -317,7 +290,13 @@ async def take_ticket(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Ti
 
 
 async def refer_to_department(
-    ticket_id: int, department_id: int, actor: Actor, note: str = "", *, bus=None, now=None
+    ticket_id: int,
+    department_id: int,
+    actor: Actor,
+    note: str = "",
+    *,
+    bus: MessageBus | None,
+    now=None,
 ) -> Ticket:
     """Level 1 (or another department) refers the case to the competent department's manager."""
     note = _text(note, N_("note"), required=False)
@@ -342,7 +321,9 @@ def _on_referral(kind: NotificationKind) -> Step:
     return then
 
 
-async def return_to_level1(ticket_id: int, actor: Actor, reason: str, *, bus=None, now=None):
+async def return_to_level1(
+    ticket_id: int, actor: Actor, reason: str, *, bus: MessageBus | None, now=None
+):
     reason = _text(reason, N_("reason"))
 
     async def unassign(ticket: Ticket, _now: datetime) -> None:
@@ -354,7 +335,7 @@ async def return_to_level1(ticket_id: int, actor: Actor, reason: str, *, bus=Non
     )  # fmt: skip
 
 
-async def start_work(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Ticket:
+async def start_work(ticket_id: int, actor: Actor, *, bus: MessageBus | None, now=None) -> Ticket:
     async def assign(ticket: Ticket, _now: datetime) -> None:
         if actor.staff is not None:
             ticket.assignee_id = actor.staff.id
@@ -365,7 +346,9 @@ async def start_work(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Tic
     )  # fmt: skip
 
 
-async def resolve_ticket(ticket_id: int, actor: Actor, resolution: str, *, bus=None, now=None):
+async def resolve_ticket(
+    ticket_id: int, actor: Actor, resolution: str, *, bus: MessageBus | None, now=None
+):
     """Resolve at whichever level holds it; the resolution is a public reply to the requester."""
     resolution = _text(resolution, N_("resolution"))
 
@@ -379,7 +362,9 @@ async def resolve_ticket(ticket_id: int, actor: Actor, resolution: str, *, bus=N
     )  # fmt: skip
 
 
-async def verify_closure(ticket_id: int, actor: Actor, note: str = "", *, bus=None, now=None):
+async def verify_closure(
+    ticket_id: int, actor: Actor, note: str = "", *, bus: MessageBus | None, now=None
+):
     return await _change(
         ticket_id, actor, StaffAction.VERIFY, "verified",
         lambda f, _: lifecycle.verify_closure(f), body=_text(note, N_("note"), required=False),
@@ -391,28 +376,30 @@ async def _tell_closed(ticket: Ticket, now: datetime) -> None:
     await notify_requester(ticket, NotificationKind.CLOSED, now)
 
 
-async def close_ticket(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Ticket:
+async def close_ticket(ticket_id: int, actor: Actor, *, bus: MessageBus | None, now=None) -> Ticket:
     return await _change(
         ticket_id, actor, StaffAction.CLOSE, "closed", lifecycle.close,
         then=_tell_closed, bus=bus, now=now,
     )  # fmt: skip
 
 
-async def mark_spam(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Ticket:
+async def mark_spam(ticket_id: int, actor: Actor, *, bus: MessageBus | None, now=None) -> Ticket:
     return await _change(
         ticket_id, actor, StaffAction.MARK_SPAM, "marked_spam",
         lambda f, _: lifecycle.mark_spam(f), bus=bus, now=now,
     )  # fmt: skip
 
 
-async def unmark_spam(ticket_id: int, actor: Actor, *, bus=None, now=None) -> Ticket:
+async def unmark_spam(ticket_id: int, actor: Actor, *, bus: MessageBus | None, now=None) -> Ticket:
     return await _change(
         ticket_id, actor, StaffAction.UNMARK_SPAM, "unmarked_spam",
         lambda f, _: lifecycle.unmark_spam(f), bus=bus, now=now,
     )  # fmt: skip
 
 
-async def merge_tickets(ticket_id: int, into_number: str, actor: Actor, *, bus=None, now=None):
+async def merge_tickets(
+    ticket_id: int, into_number: str, actor: Actor, *, bus: MessageBus | None, now=None
+):
     """The ticket duplicates `into_number`: it ends as merged, and both timelines say so."""
     now = _now(now)
     own_number = await Ticket.filter(id=ticket_id).first().values_list("number", flat=True)
@@ -443,7 +430,9 @@ async def merge_tickets(ticket_id: int, into_number: str, actor: Actor, *, bus=N
     return ticket
 
 
-async def reply_to_requester(ticket_id: int, actor: Actor, body: str, *, bus=None, now=None):
+async def reply_to_requester(
+    ticket_id: int, actor: Actor, body: str, *, bus: MessageBus | None, now=None
+):
     """A public reply from the staff; it goes back to the requester and counts as first response."""
     body = _text(body, N_("reply"))
     now = _now(now)
@@ -464,7 +453,9 @@ async def reply_to_requester(ticket_id: int, actor: Actor, body: str, *, bus=Non
     return ticket
 
 
-async def add_internal_note(ticket_id: int, actor: Actor, body: str, *, bus=None, now=None):
+async def add_internal_note(
+    ticket_id: int, actor: Actor, body: str, *, bus: MessageBus | None, now=None
+):
     body = _text(body, N_("note"))
     now = _now(now)
     async with in_transaction():
@@ -483,7 +474,7 @@ async def add_internal_note(ticket_id: int, actor: Actor, body: str, *, bus=None
 
 async def tracked_ticket(number: str, key: str) -> Ticket:
     ticket = await Ticket.get_or_none(number=number)
-    if ticket is None or not hmac.compare_digest(ticket.tracking_secret, key or ""):
+    if ticket is None or not same_secret(key, ticket.tracking_secret):
         raise TicketNotFound(number)
     return ticket
 
@@ -496,7 +487,9 @@ async def public_timeline(ticket: Ticket) -> list[TicketEvent]:
     return await TicketEvent.filter(ticket=ticket, is_public=True).order_by("at", "id")
 
 
-async def requester_reply(number: str, key: str, body: str, *, bus=None, now=None) -> Ticket:
+async def requester_reply(
+    number: str, key: str, body: str, *, bus: MessageBus | None, now=None
+) -> Ticket:
     body = _text(body, N_("message"))
     now = _now(now)
     ticket = await tracked_ticket(number, key)
@@ -508,7 +501,7 @@ async def requester_reply(number: str, key: str, body: str, *, bus=None, now=Non
     return ticket
 
 
-async def confirm_closure(number: str, key: str, *, bus=None, now=None) -> Ticket:
+async def confirm_closure(number: str, key: str, *, bus: MessageBus | None, now=None) -> Ticket:
     ticket = await tracked_ticket(number, key)
     return await _change(
         ticket.id, requester_of(ticket), StaffAction.VIEW, "confirmed",
@@ -516,7 +509,9 @@ async def confirm_closure(number: str, key: str, *, bus=None, now=None) -> Ticke
     )  # fmt: skip
 
 
-async def reopen_ticket(number: str, key: str, reason: str, *, bus=None, now=None) -> Ticket:
+async def reopen_ticket(
+    number: str, key: str, reason: str, *, bus: MessageBus | None, now=None
+) -> Ticket:
     reason = _text(reason, N_("reason"))
     ticket = await tracked_ticket(number, key)
     desk = await load_desk(_now(now))
@@ -527,7 +522,9 @@ async def reopen_ticket(number: str, key: str, reason: str, *, bus=None, now=Non
     )  # fmt: skip
 
 
-async def rate_ticket(number: str, key: str, rating: int, comment: str = "", *, now=None):
+async def rate_ticket(
+    number: str, key: str, rating: int, comment: str = "", *, bus: MessageBus | None, now=None
+):
     """A satisfaction rating, 1–5 with a comment, once the ticket is closed; once only."""
     comment = _text(comment, N_("comment"), 2000, required=False)
     if not isinstance(rating, int) or not 1 <= rating <= 5:
@@ -543,4 +540,6 @@ async def rate_ticket(number: str, key: str, rating: int, comment: str = "", *, 
         ticket.rating, ticket.rating_comment = rating, comment
         await ticket.save(update_fields=["rating", "rating_comment"])
         await record(ticket, requester_of(ticket), "rated", now, new=str(rating), body=comment)
+    if bus is not None:
+        await bus.publish(changed_event(ticket, "rated"))
     return ticket

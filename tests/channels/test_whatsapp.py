@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from helpdesk.adapters.channels.replies import ChannelSenders
 from helpdesk.adapters.channels.whatsapp import GraphClient
 from helpdesk.adapters.mailer import SmtpMailer
 from helpdesk.adapters.orm.channels import Attachment, InboundMessage, OutboundMessage
@@ -19,7 +20,6 @@ from helpdesk.adapters.webhooks import WebhookSender
 from helpdesk.domain.institute import StaffRole
 from helpdesk.entrypoints import channels, keys
 from helpdesk.services import delivery
-from helpdesk.services.channel_replies import ChannelSenders
 from helpdesk.services.messages import MessageWriter
 from helpdesk.services.tickets import reply_to_requester
 from tests.channels.fake_apis import FakeApi
@@ -201,7 +201,7 @@ async def whatsapp_ticket_with_a_reply(client, staff_member, at: datetime):
     ticket = await Ticket.get()
     await Notification.filter(ticket_id=ticket.id).delete()  # the acknowledgement: not this test's
     agent = await staff_member(StaffRole.LEVEL1_AGENT)
-    await reply_to_requester(ticket.id, actor(agent), "تبدأ يوم الأحد.", now=at)
+    await reply_to_requester(ticket.id, actor(agent), "تبدأ يوم الأحد.", now=at, bus=None)
     return ticket
 
 

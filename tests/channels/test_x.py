@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from helpdesk.adapters.channels.replies import ChannelSenders
 from helpdesk.adapters.channels.x import XClient
 from helpdesk.adapters.orm.channels import InboundMessage, OutboundMessage
 from helpdesk.adapters.orm.desk import Notification
@@ -17,7 +18,6 @@ from helpdesk.adapters.webhooks import WebhookSender
 from helpdesk.domain.institute import StaffRole
 from helpdesk.entrypoints import keys
 from helpdesk.services import delivery
-from helpdesk.services.channel_replies import ChannelSenders
 from helpdesk.services.messages import MessageWriter
 from helpdesk.services.tickets import reply_to_requester
 from tests.channels.fake_apis import FakeApi
@@ -144,7 +144,11 @@ async def test_a_staff_reply_goes_back_as_a_direct_message(client, aiohttp_serve
     await Notification.filter(ticket_id=ticket.id).delete()
     now = datetime.now(UTC)
     await reply_to_requester(
-        ticket.id, actor(await staff_member(StaffRole.LEVEL1_AGENT)), "On Sunday.", now=now
+        ticket.id,
+        actor(await staff_member(StaffRole.LEVEL1_AGENT)),
+        "On Sunday.",
+        now=now,
+        bus=None,
     )
     senders = delivery.Senders(
         MessageWriter(client.server.app[keys.CATALOGUES], "https://sanad.example"),

@@ -57,6 +57,16 @@ async def test_the_administrator_sets_up_the_desk(client, log_in_as):
         client, "staff", {**staff_form, "email": "x@sanad.test", "password": "short"}
     )
     assert short.status == 400 and 'role="alert"' in await short.text()
+    for bad_email in ("<>@x.org", "mona\x07@sanad.test", "x" * 250 + "@sanad.test"):
+        refused = await post(client, "staff", {**staff_form, "email": bad_email})
+        assert refused.status == 400
+        assert "ليس عنوان بريد إلكتروني صالحًا" in await refused.text() or "أطول" in (
+            await refused.text()
+        )
+    no_department = await post(client, "staff", {**staff_form, "email": "n@sanad.test",
+                                                  "department": ""})  # fmt: skip
+    assert no_department.status == 400
+    assert not await Staff.filter(email__in=["n@sanad.test", "<>@x.org"]).exists()
     calendar = [("working_days", d) for d in ("6", "0", "1", "2")] + [
         ("opening", "08:00"), ("closing", "15:00"), ("warn_share", "80"), ("reopen_days", "7"),
     ]  # fmt: skip
@@ -97,7 +107,9 @@ async def test_reports_and_csv_export(client, log_in_as, staff_member):
     level1 = actor(await staff_member(R.LEVEL1_AGENT))
     now = datetime.now(UTC)
     on_time = await new_ticket(now=now - timedelta(hours=30))
-    await svc.refer_to_department(on_time.id, certs.id, level1, now=now - timedelta(hours=29))
+    await svc.refer_to_department(
+        on_time.id, certs.id, level1, now=now - timedelta(hours=29), bus=None
+    )
     await new_ticket(now=now - timedelta(hours=26), subject='=HYPERLINK("http://evil")')
     await sweep_referral_clock(now)  # escalates the second one, late
     await log_in_as(R.ADMINISTRATOR)

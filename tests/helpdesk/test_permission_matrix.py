@@ -27,6 +27,14 @@ MATRIX = [
     ("GET", "/console/phone-call", "/console/phone-call", {ADMIN, L1}, 200),
     ("POST", "/console/phone-call", "/console/phone-call", {ADMIN, L1}, 400),
     ("POST", "/console/calls/{task_id}/done", "/console/calls/999/done", {ADMIN, L1}, 404),
+    # A notification that could not be sent: Level 1 corrects the contact (issue 20).
+    (
+        "POST",
+        "/console/notifications/{notification_id}/send-again",
+        "/console/notifications/999/send-again",
+        {ADMIN, L1},
+        404,
+    ),
     # Intake channels: Level 1's calls, call-backs and messages without a ticket.
     ("GET", "/console/calls", "/console/calls", {ADMIN, L1}, 200),
     ("POST", "/console/calls", "/console/calls", {ADMIN, L1}, 400),
@@ -91,8 +99,8 @@ async def test_permission_matrix(role, client, log_in_as):
     now = datetime.now(UTC)
     ours, theirs, level1 = [await new_ticket(now=now) for _ in range(3)]
     operator = actor(await _admin())
-    await svc.refer_to_department(ours.id, certs.id, operator)
-    await svc.refer_to_department(theirs.id, it.id, operator)
+    await svc.refer_to_department(ours.id, certs.id, operator, bus=None)
+    await svc.refer_to_department(theirs.id, it.id, operator, bus=None)
     if role is not None:
         await log_in_as(role, department=certs if role in (L2, MANAGER) else None)
     token = "" if role is None else await _any_token(client)

@@ -69,9 +69,11 @@ async def test_only_due_tickets_at_level1_are_touched(staff_member):
     certs = await department(mapped=(Category.CERTIFICATES,))
     level1 = actor(await staff_member(StaffRole.LEVEL1_AGENT))
     referred = await new_ticket(now=T0)
-    await svc.refer_to_department(referred.id, certs.id, level1, now=T0 + timedelta(hours=1))
+    await svc.refer_to_department(
+        referred.id, certs.id, level1, now=T0 + timedelta(hours=1), bus=None
+    )
     resolved = await new_ticket(now=T0)
-    await svc.resolve_ticket(resolved.id, level1, "تم", now=T0 + timedelta(hours=1))
+    await svc.resolve_ticket(resolved.id, level1, "تم", now=T0 + timedelta(hours=1), bus=None)
     fresh = await new_ticket(now=T0 + timedelta(hours=20))
     result = await sweep_referral_clock(T0 + timedelta(hours=25))
     assert (result.warned, result.escalated) == (0, 0)

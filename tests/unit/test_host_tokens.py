@@ -106,3 +106,54 @@ def test_refused_tokens_say_why(made, code):
     with pytest.raises(TokenRefused) as refused:
         read_host_token(made(), SECRETS, "room-1")
     assert refused.value.code == code
+
+
+def claims_token(**changes) -> str:
+    now = int(datetime.now(UTC).timestamp())
+    claims = {"iss": "lms", "sub": "u-17", "name": "سارة", "role": "trainee", "room": "room-1"}
+    claims |= {"iat": now, "exp": now + 600, **changes}
+    return jwt.encode(claims, SECRETS["lms"], algorithm="HS256")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"exp": str(int(datetime.now(UTC).timestamp()) + 600)},  # PyJWT alone accepts this
+        {"exp": float(int(datetime.now(UTC).timestamp()) + 600)},
+        {"exp": 10**20},
+        {"iat": "1"},
+        {"nbf": "0"},
+        {"nbf": True},
+    ],
+)
+def test_times_that_are_not_whole_seconds_are_refused_at_once(changes):
+    with pytest.raises(TokenRefused) as refused:
+        read_host_token(claims_token(**changes), SECRETS, "room-1")
+    assert refused.value.code == "token_invalid"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"email": "<>@x.org"},
+        {"email": "a\x07b@example.org"},
+        {"email": "x" * 250 + "@example.org"},
+        {"email": ["sara@example.org"]},
+        {"phone": "not a number"},
+        {"phone": 966500000001},
+    ],
+)
+def test_contact_claims_follow_the_rules_of_every_door(changes):
+    with pytest.raises(TokenRefused) as refused:
+        read_host_token(claims_token(**changes), SECRETS, "room-1")
+    assert refused.value.code == "token_invalid"
+
+
+def test_contact_claims_are_stored_as_every_door_stores_them():
+    room_pass = read_host_token(
+        claims_token(email="Sara@Example.ORG", phone="050 123 4567", name="\u202eسارة"),
+        SECRETS,
+        "room-1",
+    )
+    assert (room_pass.email, room_pass.phone) == ("sara@example.org", "+966501234567")
+    assert room_pass.name == "سارة"  # no bidi override survives

@@ -69,7 +69,7 @@ def test_no_one_acts_on_another_room():
 def test_raise_is_cleaned_and_capped():
     event = parse(
         "issue.raise",
-        {"cid": "c-12345678", "category": "no_audio", "text": "  لا صوت\x00 ", "diagnostics": {}},
+        {"cid": "c-12345678", "category": "no_audio", "text": "  لا\x07 صوت ", "diagnostics": {}},
     )
     assert event.text == "لا صوت"
     too_long = {"cid": "c-12345678", "category": "no_audio", "text": "x" * 2001}
@@ -101,6 +101,27 @@ def test_raise_is_cleaned_and_capped():
 def test_bad_payloads_are_refused_with_a_code(event, data):
     with pytest.raises(InvalidPayload):
         parse(event, data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"cid": "c-12345678", "category": "no_audio", "text": "لا صوت\x00"},
+        {"cid": "c-12345678", "category": "no_audio", "text": "lone \ud800 surrogate"},
+        {"cid": "c-12345678", "category": "other", "diagnostics": {"ua": "\udfff"}},
+        {"cid": "c-12345678", "category": "other", "diagnostics": {"\ud800": 1}},
+        {"cid": "c-12345678", "category": "other", "extra\x00": 1},
+    ],
+)
+def test_text_a_database_cannot_store_is_an_invalid_payload(data):
+    with pytest.raises(InvalidPayload) as refused:
+        parse("issue.raise", data)
+    assert refused.value.code == "invalid_payload"
+
+
+def test_bidi_controls_do_not_survive_into_room_text():
+    event = parse("question.ask", {"cid": "c-12345678", "text": "\u202eabc\u2066 سؤال\u2069"})
+    assert event.text == "abc سؤال"
 
 
 def test_unknown_events_and_non_objects():

@@ -4,7 +4,10 @@ API tokens and webhooks."""
 from tortoise import fields
 from tortoise.models import Model
 
+from helpdesk.domain.calendar import DEFAULT_CLOSING, DEFAULT_OPENING, SUNDAY_TO_THURSDAY
 from helpdesk.domain.tickets import Category
+
+DEFAULT_WORKING_DAYS = ",".join(str(day) for day in SUNDAY_TO_THURSDAY)
 
 SETTINGS_ID = 1  # the one row of DeskSettings
 
@@ -14,9 +17,10 @@ class DeskSettings(Model):
 
     id = fields.IntField(primary_key=True)
     time_zone = fields.CharField(max_length=60, default="Asia/Riyadh")
-    working_days = fields.CharField(max_length=20, default="6,0,1,2,3")  # Monday is 0
-    opening = fields.CharField(max_length=5, default="09:00")
-    closing = fields.CharField(max_length=5, default="17:00")
+    # The policy's defaults live in the calendar (helpdesk/domain/calendar.py).
+    working_days = fields.CharField(max_length=20, default=DEFAULT_WORKING_DAYS)  # Monday is 0
+    opening = fields.CharField(max_length=5, default=DEFAULT_OPENING.strftime("%H:%M"))
+    closing = fields.CharField(max_length=5, default=DEFAULT_CLOSING.strftime("%H:%M"))
     warn_share = fields.FloatField(default=0.75)
     reopen_days = fields.IntField(default=14)
     # A new random value whenever the settings, the holidays, the category map or the webhooks

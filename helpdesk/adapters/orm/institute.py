@@ -74,6 +74,9 @@ class RoomSession(Model):
     trainer_name = fields.CharField(max_length=200, default="")
     opened_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
+    # The host platform whose token created the room: only its tokens (and Sanad's own staff
+    # passes) are let in. "" for a room made before platforms were told apart, or by Sanad.
+    platform = fields.CharField(max_length=60, default="", db_default="")
 
     class Meta:
         app = "helpdesk"

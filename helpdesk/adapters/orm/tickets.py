@@ -26,6 +26,9 @@ class Ticket(Model):
     requester_name = fields.CharField(max_length=200)
     requester_email = fields.CharField(max_length=254, default="")
     requester_phone = fields.CharField(max_length=40, default="")
+    # Why Level 1 must check the requester's contact ("" when it is fine): mail-in keeps a
+    # ticket whose sender's address or number could not be used, and says why here.
+    contact_flag = fields.CharField(max_length=200, default="", db_default="")
     contact_preference = fields.CharEnumField(
         ContactPreference, max_length=10, default=ContactPreference.EMAIL
     )
@@ -90,8 +93,8 @@ class TicketEvent(Model):
     actor = fields.CharField(max_length=120)  # "staff:12", "requester", "system", "room:<person>"
     actor_name = fields.CharField(max_length=200, default="")
     action = fields.CharField(max_length=40)
-    old_value = fields.CharField(max_length=200, default="")
-    new_value = fields.CharField(max_length=200, default="")
+    old_value = fields.CharField(max_length=320, default="")  # room for a medium and an address
+    new_value = fields.CharField(max_length=320, default="")
     channel = fields.CharField(max_length=20, default="")
     is_public = fields.BooleanField(default=False)
     body = fields.TextField(default="")
