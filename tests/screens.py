@@ -17,6 +17,7 @@ from playwright.async_api import expect
 
 from helpdesk.domain.institute import StaffRole
 from helpdesk.services import tickets as svc
+from helpdesk.services.bus import MessageBus
 from helpdesk.services.guidance_seed import seed_guidance
 from tests.conftest import TEST_PASSWORD
 from tests.helpdesk.fixtures import actor, department, new_ticket
@@ -143,8 +144,9 @@ async def test_helpdesk_and_pages(browser, server, staff_member, lang):
         subject="أين جدول الدورة؟" if lang == "ar" else "Where is the course timetable?",
     )
     referred = await new_ticket(now=now, locale=lang, subject=subject)
-    await svc.take_ticket(referred.id, actor(level1), now=now)
-    await svc.refer_to_department(referred.id, certs.id, actor(level1), now=now)
+    bus = MessageBus()
+    await svc.take_ticket(referred.id, actor(level1), bus=bus, now=now)
+    await svc.refer_to_department(referred.id, certs.id, actor(level1), bus=bus, now=now)
     base = str(server.make_url("")).rstrip("/")
 
     context, page = await new_page(browser)

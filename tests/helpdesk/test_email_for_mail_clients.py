@@ -15,6 +15,7 @@ from helpdesk.domain.institute import StaffRole
 from helpdesk.entrypoints import keys
 from helpdesk.services import delivery
 from helpdesk.services import tickets as svc
+from helpdesk.services.bus import MessageBus
 from helpdesk.services.messages import MessageWriter
 from tests.helpdesk.fixtures import T0, actor, department, new_ticket
 
@@ -35,8 +36,9 @@ async def test_notifications_carry_date_message_id_and_auto_generated_and_speak_
     manager = await staff_member(StaffRole.DEPARTMENT_MANAGER, department=dept)
     agent = await staff_member(StaffRole.LEVEL1_AGENT)
     ticket = await new_ticket(now=T0)
-    await svc.take_ticket(ticket.id, actor(agent), now=T0)
-    await svc.refer_to_department(ticket.id, dept.id, actor(agent), "", now=T0)
+    bus = MessageBus()
+    await svc.take_ticket(ticket.id, actor(agent), bus=bus, now=T0)
+    await svc.refer_to_department(ticket.id, dept.id, actor(agent), "", bus=bus, now=T0)
     assert (await delivery.deliver_due(T0 + timedelta(minutes=5), out)).sent >= 3
     by_to: dict[str, list] = {}
     for mail in smtp_sink.messages:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from helpdesk.domain.institute import StaffRole
 from helpdesk.services import tickets as svc
+from helpdesk.services.bus import MessageBus
 from tests.helpdesk.fixtures import actor, department, new_ticket
 
 
@@ -20,8 +21,9 @@ async def test_the_staff_timeline_is_in_words(client, log_in_as):
     agent = await log_in_as(StaffRole.LEVEL1_AGENT)
     dept = await department()
     t = await new_ticket(subject="الشهادة رقم 2", now=datetime.now(UTC))
-    await svc.take_ticket(t.id, actor(agent))
-    await svc.refer_to_department(t.id, dept.id, actor(agent), "")
+    bus = MessageBus()
+    await svc.take_ticket(t.id, actor(agent), bus=bus)
+    await svc.refer_to_department(t.id, dept.id, actor(agent), "", bus=bus)
     for lang, said in (
         ("en", "from “Open at Level 1” to “Referred to the department”"),
         ("ar", "من «مفتوحة لدى المستوى الأول» إلى «محالة إلى الإدارة»"),
