@@ -26,7 +26,6 @@ from redis.asyncio import Redis
 import classroom_helper
 import helpdesk
 from classroom_helper.adapters.fanout import RedisFanout
-from classroom_helper.adapters.group_commit import GroupCommit
 from classroom_helper.adapters.host_tokens import RoomPasses
 from classroom_helper.adapters.socketio_wire import RoomPacket
 from classroom_helper.domain.room_issues import TicketRules
@@ -128,7 +127,6 @@ def build_app(config: Config) -> web.Application:
         TicketRules(config.room_unclaimed_limit, config.room_no_manager_grace),
         app[keys.ROOM_PASSES],
         RoomMetrics(registry),
-        GroupCommit() if config.uses_sqlite else None,
     )
 
     setup_sessions(app, sessions)

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from tortoise import connections, fields
-from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Subquery
 from tortoise.models import Model
 
@@ -197,10 +197,6 @@ class ProcessHeartbeat(Model):
 def _connection() -> BaseDBAsyncClient:
     # the caller's transaction when there is one (tortoise keeps it in a context variable)
     return connections.get(RoomLedger._meta.default_connection or "default")
-
-
-def in_a_transaction() -> bool:
-    return isinstance(_connection(), TransactionalDBClient)
 
 
 @lru_cache(maxsize=16)  # a statement per call site

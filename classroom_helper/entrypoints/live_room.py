@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 
 import socketio
 
-from classroom_helper.adapters.group_commit import GroupCommit
 from classroom_helper.adapters.host_tokens import RoomPasses
 from classroom_helper.domain.room_issues import TicketRules
 from classroom_helper.entrypoints.room_admission import Admission
@@ -43,13 +42,12 @@ class LiveRoom:
         rules: TicketRules,
         passes: RoomPasses,
         metrics: RoomMetrics,
-        group_commit: GroupCommit | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
         self.process = uuid.uuid4().hex
         self.rate_limit = rate_limit
         self.presence = RoomPresence(sio, self.process, clock)
-        self.delivery = Delivery(sio, bus, QueuePushes(sio, clock), metrics, group_commit)
+        self.delivery = Delivery(sio, bus, QueuePushes(sio, clock), metrics)
         self.admission = Admission(sio, passes, self.presence, self.delivery)
         self.events = RoomEvents(
             sio, catalogues, self.admission, self.delivery, rate_limit, metrics, clock

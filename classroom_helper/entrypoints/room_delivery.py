@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 
 import socketio
 
-from classroom_helper.adapters.group_commit import GroupCommit
 from classroom_helper.adapters.orm import RoomEventRecord
 from classroom_helper.entrypoints.room_audiences import addressed
 from classroom_helper.entrypoints.room_metrics import RoomMetrics
@@ -25,11 +24,8 @@ class Delivery:
         bus: MessageBus,
         queues: QueuePushes,
         metrics: RoomMetrics,
-        group_commit: GroupCommit | None = None,
     ):
         self.sio, self.bus, self.queues, self.metrics = sio, bus, queues, metrics
-        # SQLite: the actions that arrive together are stored in one transaction
-        self.group_commit = group_commit
         self.in_order = InOrder(self.hand_out, self._read_log)
         # The other processes' way to this process's events: the Redis fan-out, when there is one
         # (the composition root sets it).
@@ -39,13 +35,6 @@ class Delivery:
     async def act(self, room_id: str, use_case: Callable[[], Awaitable[Outcome]]) -> Outcome:
         """Run a use case that changes the room, then send what it stored, one at a time per room
         in this process: clients then receive this process's events in `seq` order."""
-        if self.group_commit is not None:
-            # Stored in turn, in `seq` order; the callers resume in that order and queue for
-            # the room's lock in it.
-            outcome = await self.group_commit.run(use_case)
-            async with self._room_locks[room_id]:
-                await self.deliver(room_id, outcome)
-            return outcome
         async with self._room_locks[room_id]:
             outcome = await use_case()
             await self.deliver(room_id, outcome)
