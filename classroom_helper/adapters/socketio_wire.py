@@ -26,3 +26,17 @@ class OrJson:
 
 class RoomPacket(packet.Packet):
     json = OrJson
+
+    def decode(self, encoded_packet):
+        attachments = super().decode(encoded_packet)
+        # python-socketio looks an event's name up among its handlers before any handler runs: a
+        # name that cannot be a dict key (a list, an object) would fail there, in a task nobody
+        # awaits. As None it reaches the room's catch-all handler, which refuses it.
+        if (
+            self.packet_type in (packet.EVENT, packet.BINARY_EVENT)
+            and isinstance(self.data, list)
+            and self.data
+            and isinstance(self.data[0], list | dict)
+        ):
+            self.data[0] = None
+        return attachments
