@@ -35,9 +35,9 @@ async def test_pages_send_the_security_headers_and_a_favicon(client):
 
 
 async def test_a_route_may_be_framed_by_the_sites_it_names(aiohttp_client):
-    @framable_by("https://lms.example")
     async def launch(request):
-        return web.Response(text="<p>launched</p>", content_type="text/html")
+        page = web.Response(text="<p>launched</p>", content_type="text/html")
+        return framable_by(page, "https://lms.example")
 
     async def staff(request):
         return web.Response(text="<p>staff</p>", content_type="text/html")

@@ -18,6 +18,7 @@ from classroom_helper.adapters.lti_jose import LoginStates, PlatformHttp, Platfo
 from classroom_helper.domain.lti import LAUNCH_PRESENTATION, LaunchRefused, RefusalCode
 from classroom_helper.services import lti
 from helpdesk.entrypoints import keys
+from helpdesk.entrypoints.middleware import framable_by
 from helpdesk.i18n import N_, chosen_locale, direction
 
 log = logging.getLogger("sanad.lti")
@@ -139,9 +140,9 @@ def _page_context(request: web.Request, locale: str) -> dict:
 
 
 def _framable(response: web.StreamResponse, origins: list[str]) -> web.StreamResponse:
-    """The platform's iframe may show this page; no other site may."""
-    ancestors = " ".join(["'self'", *origins]) if origins else "*"
-    response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+    """The platform's iframe may show this page; no other site may. (A refusal or "open again"
+    page carries nothing secret: any platform may show it.)"""
+    framable_by(response, *(["'self'", *origins] if origins else ["*"]))
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

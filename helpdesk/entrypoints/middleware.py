@@ -174,17 +174,14 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors {ancestors}"
 )
 NOT_FRAMED = "'none'"
+FRAME_ANCESTORS = "frame_ancestors"  # the response's own choice (`framable_by`)
 
 
-def framable_by(*sources: str):
-    """Mark a handler whose page other sites may show in a frame (e.g. a learning platform's LTI
-    launch): `@framable_by("https://lms.example")`. Every other page refuses to be framed."""
-
-    def mark(handler):
-        handler.frame_ancestors = " ".join(sources) or NOT_FRAMED
-        return handler
-
-    return mark
+def framable_by(response: web.StreamResponse, *sources: str) -> web.StreamResponse:
+    """Let the sites named show this page in a frame (a learning platform's LTI launch); every
+    other page refuses to be framed."""
+    response[FRAME_ANCESTORS] = " ".join(sources) or NOT_FRAMED
+    return response
 
 
 def _secure(request: web.Request, response: web.StreamResponse) -> None:
@@ -192,7 +189,7 @@ def _secure(request: web.Request, response: web.StreamResponse) -> None:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     if response.content_type == "text/html" or isinstance(response, web.HTTPException):
-        ancestors = getattr(request.match_info.handler, "frame_ancestors", NOT_FRAMED)
+        ancestors = response.get(FRAME_ANCESTORS, NOT_FRAMED)
         headers.setdefault(
             "Content-Security-Policy", CONTENT_SECURITY_POLICY.format(ancestors=ancestors)
         )

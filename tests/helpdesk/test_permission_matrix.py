@@ -76,7 +76,7 @@ MATRIX = [
         "/admin/lti/platforms/{platform_id}/{action}",
         "/admin/lti/platforms/999999/approve",
         {ADMIN},
-        404,
+        400,
     ),
 ]
 
