@@ -7,9 +7,8 @@ room's managers and to the trainee. Nothing is stored; ids and sequence numbers 
 
     python -m bench.bare_relay --port 0 --secret S      # prints "listening on <port>"
 
-With `--redis URL` several relays share their rooms through Redis: python-socketio's own
-AsyncRedisManager (`--fanout stock`), or Sanad's adapter (`--fanout sanad`,
-classroom_helper/adapters/fanout.py) for comparison.
+With `--redis URL` several relays share their rooms through Redis with python-socketio's own
+AsyncRedisManager.
 """
 
 from __future__ import annotations
@@ -26,15 +25,9 @@ from aiohttp import web
 
 
 def build_relay(
-    secret: str, redis_url: str | None = None, channel: str = "bare", fanout: str = "stock"
+    secret: str, redis_url: str | None = None, channel: str = "bare"
 ) -> web.Application:
-    manager = None
-    if redis_url and fanout == "sanad":
-        from classroom_helper.adapters.fanout import RedisFanout
-
-        manager = RedisFanout(redis_url, channel)
-    elif redis_url:
-        manager = socketio.AsyncRedisManager(redis_url, channel=channel)
+    manager = socketio.AsyncRedisManager(redis_url, channel=channel) if redis_url else None
     sio = socketio.AsyncServer(async_mode="aiohttp", client_manager=manager)
     app = web.Application()
     sio.attach(app)
@@ -90,14 +83,13 @@ def main() -> None:
     parser.add_argument("--cpu", type=int, default=None)
     parser.add_argument("--redis", default=None, help="Redis URL: relays share rooms through it")
     parser.add_argument("--channel", default="bare", help="the Redis pub/sub channel")
-    parser.add_argument("--fanout", choices=("stock", "sanad"), default="stock")
     args = parser.parse_args()
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     web.run_app(
-        build_relay(args.secret, args.redis, args.channel, args.fanout),
+        build_relay(args.secret, args.redis, args.channel),
         host="127.0.0.1",
         port=args.port,
         access_log=None,

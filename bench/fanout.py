@@ -1,13 +1,14 @@
-"""Raise → room manager across 2 processes through Redis (issue 8): trainees connect to process A,
-room managers to process B (with --crossed, every other room the other way round, so that both
+"""Raise → room manager across 2 processes through Redis: trainees connect to process A, room
+managers to process B (with --crossed, every other room the other way round, so that both
 processes do the rooms' work), every `issue.raised` crosses Redis. Writes its table into
-docs/performance.md between its own markers.
+docs/capacity.md between its own markers.
 
-Three pairs, each on a private redis-server (its client count is then ours alone, sampled with
+Two pairs, each on a private redis-server (its client count is then ours alone, sampled with
 `INFO clients` during the run) and its own channel:
 - the bare python-socketio relay with python-socketio's AsyncRedisManager (the stock fan-out),
-- the same relay with Sanad's RedisFanout (classroom_helper/adapters/fanout.py),
-- Sanad (`run.py serve` ×2) on PostgreSQL, with its RedisFanout.
+- Sanad (`run.py serve` ×2) on PostgreSQL, with its Redis fan-out; for it also the work Redis
+  (commands) and PostgreSQL (transactions, rows written) do per raise, counted from the moment
+  everyone is connected to the end of the sweep, divided by the issues stored meanwhile.
 
     python -m bench.run_all --targets redis2                      # as part of the suite
     python -m bench.fanout --rooms 50 --trainees 20 --bare-rates 500,1000,2000 --sanad-rates 50,100
@@ -47,17 +48,17 @@ A_CPU, B_CPU, LOADGEN_CPU = 0, 1, 1  # two cores: one per server; the generator 
 
 @dataclass
 class Pair:
-    name: str  # "bare-stock", "bare-sanad", "sanad"
+    name: str  # "bare-stock", "sanad"
     label: str
     results: list[dict] = field(default_factory=list)
     redis_clients_max: int = 0
     publish_retries: int = 0  # "Cannot publish to redis... retrying" lines in the servers' logs
+    per_raise: dict = field(default_factory=dict)  # Redis and PostgreSQL work per stored raise
 
 
 LABELS = {
     "bare-stock": "bare relay ×2, python-socketio AsyncRedisManager",
-    "bare-sanad": "bare relay ×2, Sanad's RedisFanout",
-    "sanad": "Sanad ×2 (PostgreSQL), RedisFanout",
+    "sanad": "Sanad ×2 (PostgreSQL), its Redis fan-out",
 }
 
 
@@ -87,9 +88,33 @@ class PrivateRedis:
                 return int(line.split(":")[1]) - 1  # not redis-cli itself
         return None
 
+    def commands(self) -> int:
+        done = subprocess.run(
+            ["redis-cli", "-p", str(self.port), "INFO", "commandstats"],
+            capture_output=True,
+            text=True,
+        )
+        return sum(
+            int(line.split("calls=")[1].split(",")[0])
+            for line in done.stdout.splitlines()
+            if line.startswith("cmdstat_") and not line.startswith("cmdstat_info")
+        )
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(10)
+
+
+def database_work(url: str) -> dict[str, int]:
+    """Transactions and rows written in the benchmark's database, and the issues stored."""
+    query = (
+        "SELECT xact_commit, tup_inserted + tup_updated + tup_deleted,"
+        " (SELECT count(*) FROM room_issue)"
+        " FROM pg_stat_database WHERE datname = current_database()"
+    )
+    done = subprocess.run(["psql", url, "-AtXc", query], capture_output=True, text=True, check=True)
+    commits, rows, issues = (int(v) for v in done.stdout.strip().split("|"))
+    return {"commits": commits, "rows": rows, "issues": issues}
 
 
 class Sampler(threading.Thread):
@@ -111,7 +136,6 @@ def start_server(pair: Pair, name: str, cpu: int, env: dict, workdir: Path, args
         command = [
             *("-m", "bench.bare_relay", "--port", str(port), "--secret", env["SECRET"]),
             *("--redis", env["REDIS_URL"], "--channel", env["SOCKETIO_CHANNEL"]),
-            *("--fanout", pair.name.removeprefix("bare-")),
         ]
         health = f"http://127.0.0.1:{port}/socket.io/?EIO=4&transport=polling"
     else:
@@ -159,7 +183,24 @@ def run_pair(pair: Pair, args, rates: list[float]) -> None:
             processes = [a[0], b[0]]
             sampler = Sampler(redis)
             sampler.start()
-            pair.results = loadgen(pair, args, rates, env["SECRET"], a, b)
+            counted = {}
+
+            def count(at: str) -> None:
+                if pair.name == "sanad":
+                    counted[at] = {"redis": redis.commands(), **database_work(args.postgres_url)}
+
+            pair.results = loadgen(pair, args, rates, env["SECRET"], a, b, count)
+            count("end")
+            if "connected" in counted:
+                begin, end = counted["connected"], counted["end"]
+                raises = max(1, end["issues"] - begin["issues"])
+                pair.per_raise = {
+                    "raises": raises,
+                    **{
+                        k: round((end[k] - begin[k]) / raises, 1)
+                        for k in ("redis", "commits", "rows")
+                    },
+                }
             sampler.done.set()
             pair.redis_clients_max = sampler.highest
             pair.publish_retries = sum(
@@ -183,7 +224,8 @@ def run_pair(pair: Pair, args, rates: list[float]) -> None:
             redis.stop()
 
 
-def loadgen(pair: Pair, args, rates: list[float], secret: str, a: tuple, b: tuple) -> list:
+def loadgen(pair: Pair, args, rates: list[float], secret: str, a: tuple, b: tuple, count) -> list:
+    """Run the load generator; `count("connected")` once everyone is connected."""
     command = [
         *pinned(LOADGEN_CPU, args),
         sys.executable,
@@ -198,20 +240,24 @@ def loadgen(pair: Pair, args, rates: list[float], secret: str, a: tuple, b: tupl
         command += ["--platform", "demo"]
     print("  $", shlex.join(command[command.index(sys.executable) :]).replace(secret, "…"))
     per_rate = args.duration + args.warmup + 5 + 2
-    done = subprocess.run(
-        command,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900 + per_rate * len(rates),
-        check=False,
-    )
-    if done.returncode != 0:
-        print(done.stderr[-2000:], file=sys.stderr)
-    reports = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-    for report in reports:
-        report["loadavg_after"] = round(os.getloadavg()[0], 1)
-        print("   ", json.dumps(report, ensure_ascii=False), flush=True)
+    reports = []
+    with subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        timer = threading.Timer(900 + per_rate * len(rates), process.kill)
+        timer.start()
+        for line in process.stdout:
+            if not line.startswith("{"):
+                continue
+            report = json.loads(line)
+            if report.get("phase") == "connect":
+                count("connected")
+            report["loadavg_after"] = round(os.getloadavg()[0], 1)
+            print("   ", json.dumps(report, ensure_ascii=False), flush=True)
+            reports.append(report)
+        timer.cancel()
+        if process.wait() != 0:
+            print(process.stderr.read()[-2000:], file=sys.stderr)
     return reports
 
 
@@ -256,9 +302,17 @@ def write_doc(pairs: list[Pair], args, started: datetime, command: str) -> None:
             f"{args.rooms} rooms × {args.trainees} trainees + 1 room manager each "
             f"({args.rooms * (args.trainees + 1):,} connections); each rate offered "
             f"{args.warmup:.0f} s unmeasured, then {args.duration:.0f} s measured. Load average "
-            f"at the start: {args.loadavg:.1f} (the machine is shared). "
+            f"at the start: {args.loadavg:.1f}. "
             f'"Cannot publish to redis... retrying" lines logged: {retries or "—"}.',
             table(pairs),
+            *(
+                f"{p.label}, per stored raise (counted over {p.per_raise['raises']:,} raises "
+                f"from the moment everyone was connected): {p.per_raise['redis']} Redis commands, "
+                f"{p.per_raise['commits']} PostgreSQL transactions, {p.per_raise['rows']} rows "
+                "written (raise + withdraw and everything the processes did meanwhile)."
+                for p in pairs
+                if p.per_raise
+            ),
         ]
     )
     write_section(BEGIN, END, section)
@@ -289,9 +343,9 @@ def run(args, command: str) -> None:
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--pairs", default="bare-stock,bare-sanad,sanad")
-    parser.add_argument("--bare-rates", default="250,500,1000,2000")
-    parser.add_argument("--sanad-rates", default="50,100,200")
+    parser.add_argument("--pairs", default="bare-stock,sanad")
+    parser.add_argument("--bare-rates", default="100,200,400")
+    parser.add_argument("--sanad-rates", default="100,200,400")
     parser.add_argument(
         "--crossed",
         action="store_true",

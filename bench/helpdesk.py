@@ -1,7 +1,7 @@
 """The helpdesk's benchmarks in `python -m bench.run_all --targets helpdesk`: ticket create and list
 through /api/v1 against the bare stack (bench/helpdesk_api.py) and one referral sweep over 100,000
 open tickets (bench/helpdesk_sweep.py), on SQLite and on PostgreSQL, each in its own process.
-Writes its table into docs/performance.md between its own markers."""
+Writes its table into docs/capacity.md between its own markers."""
 
 from __future__ import annotations
 

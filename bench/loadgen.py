@@ -326,23 +326,27 @@ class LoadGenerator:
                     self.skipped += 1
             await asyncio.sleep(0.002)
 
-    async def step(self, rate: float) -> dict:
+    async def step(
+        self, rate: float, warmup: float, duration: float, drain: float, phase: str = "rate"
+    ) -> dict:
+        """Offer `rate` raises/s for `warmup` s unmeasured, then `duration` s measured; wait up
+        to `drain` s for the last answers."""
         args = self.args
         self.reset()
         gc.collect()
         gc.freeze()
         gc.disable()  # the measurer must not pause; the run is short and bounded
-        await self.offer(rate, args.warmup)
+        await self.offer(rate, warmup)
         self.measuring = True
         cpu0, own0, t0 = servers_cpu(args), os.times(), time.perf_counter()
         gc0, wall0 = read_gc(args.gc_stats), time.time()
-        await self.offer(rate, args.duration)
+        await self.offer(rate, duration)
         window = time.perf_counter() - t0
         cpu1, own1 = servers_cpu(args), os.times()
         await asyncio.sleep(0.6)  # the server's GC record is written twice a second
         gc_report = gc_delta(gc0, read_gc(args.gc_stats), wall0, time.time())
         self.measuring = False
-        for _ in range(int(args.drain / 0.05)):  # wait for stragglers, bounded
+        for _ in range(int(drain / 0.05)):  # wait for stragglers, bounded
             if len(self.idle) == len(self.trainees):
                 break
             await asyncio.sleep(0.05)
@@ -358,7 +362,7 @@ class LoadGenerator:
         for trainee in measured:  # a stuck trainee (lost event or ack) raises no more
             trainee.measured = False
         return {
-            "phase": "rate",
+            "phase": phase,
             "offered_per_s": rate,
             "seconds": round(window, 2),
             "offered": self.offered,
@@ -471,8 +475,12 @@ async def main(args: argparse.Namespace) -> None:
                     "rss_mb": round((server_rss(args.server_pid) or 0) / 2**20, 1),
                 }
             )
+        if args.outage:  # a platform-wide outage: every room raises at once
+            rate = args.outage / args.outage_seconds
+            emit(await gen.step(rate, 0, args.outage_seconds, args.outage_drain, "outage"))
+            await asyncio.sleep(args.pause)
         for rate in args.rates:
-            emit(await gen.step(rate))
+            emit(await gen.step(rate, args.warmup, args.duration, args.drain))
             await asyncio.sleep(args.pause)
         everyone = [*gen.managers, *(t.conn for t in gen.trainees.values())]
         for batch in range(0, len(everyone), 500):
@@ -499,6 +507,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--drain", type=float, default=5.0, help="wait for stragglers (s)")
     parser.add_argument("--pause", type=float, default=2.0, help="rest between rates (s)")
     parser.add_argument("--hold", type=float, default=0.0, help="hold idle connections (s)")
+    parser.add_argument(
+        "--outage", type=int, default=0, help="raises offered at once first (a room-wide outage)"
+    )
+    parser.add_argument("--outage-seconds", type=float, default=10.0, help="...within this long")
+    parser.add_argument(
+        "--outage-drain", type=float, default=30.0, help="wait this long for the outage's answers"
+    )
     parser.add_argument("--settle", type=float, default=2.0)
     parser.add_argument("--connect-rate", type=float, default=400.0, help="connections per second")
     parser.add_argument("--connect-concurrency", type=int, default=64)
@@ -523,8 +538,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cpu", type=int, default=None, help="pin the load generator to a core")
     args = parser.parse_args(argv)
     args.rates = [float(r) for r in args.rates.split(",") if r.strip()]
-    limit = args.duration + args.warmup + args.drain + args.pause
-    if args.duration <= 0 or limit * max(1, len(args.rates)) > 3600:
+    limit = (args.duration + args.warmup + args.drain + args.pause) * max(1, len(args.rates))
+    limit += args.outage_seconds + args.outage_drain if args.outage else 0
+    if args.duration <= 0 or args.outage_seconds <= 0 or limit > 3600:
         parser.error("runs are bounded: keep (duration + warmup + drain + pause) × rates ≤ 1 hour")
     return args
 

@@ -1,11 +1,12 @@
-"""Run every live-room benchmark and write the table into docs/performance.md.
+"""Run every live-room benchmark and write its tables into docs/capacity.md.
 
 Each server runs in its own process pinned to core 0 (Sanad through `run.py serve` on SQLite, then
 on PostgreSQL; the bare python-socketio relay), the load generator in another pinned to core 1.
-For each: N rooms × K trainees + 1 manager connect, then a sweep of offered raise rates; and idle
-connections held (memory per connection).
+For each: N rooms × K trainees + 1 manager connect; a room-wide outage (every connection's worth of
+raises offered within 10 s); a sweep of offered raise rates; and idle connections held (memory per
+connection, also with permessage-deflate offered as browsers do). Then the gates of docs/capacity.md.
 
-    python -m bench.run_all                       # the full run (~20 minutes)
+    python -m bench.run_all                       # the full run (~25 minutes)
     python -m bench.run_all --quick               # a smoke run (~2 minutes)
     python -m bench.run_all --targets redis2      # 2 processes through Redis (bench/fanout.py)
     python -m bench.run_all --targets helpdesk    # ticket API and referral sweep (bench/helpdesk.py)
@@ -33,7 +34,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "performance.md"
+DOC = ROOT / "docs" / "capacity.md"
 RESULTS = ROOT / "bench" / "results"
 BEGIN, END = "<!-- bench:live-room:begin -->", "<!-- bench:live-room:end -->"
 SERVER_CPU, LOADGEN_CPU = 0, 1
@@ -201,8 +202,12 @@ def run_target(target: Target, args: argparse.Namespace) -> None:
                         str(args.duration),
                         "--warmup",
                         str(args.warmup),
+                        "--outage",
+                        str(args.outage and args.rooms * (args.trainees + 1)),
+                        "--outage-seconds",
+                        str(args.outage_seconds),
                     ],
-                    timeout=900 + per_rate * len(args.rates),
+                    timeout=900 + per_rate * len(args.rates) + args.outage_seconds + 30,
                 )
         for count in args.idle:
             target.idle[count] = idle_run(target, args, Path(tmp), count)
@@ -279,7 +284,7 @@ def table(targets: list[Target]) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for target in targets:
-        for r in (r for r in target.results if r.get("phase") == "rate"):
+        for r in (r for r in target.results if r.get("phase") in ("outage", "rate")):
             floor = bare_rates.get(r["offered_per_s"], {})
             cpu = r["server_cpu_us_per_raise"]
             if r["delivered_per_s"] < r["offered_per_s"] / 10:  # too few raises to divide by
@@ -288,8 +293,11 @@ def table(targets: list[Target]) -> str:
             errors = dict(r["errors"])
             if r["skipped_no_idle_trainee"]:
                 errors["not_offered"] = r["skipped_no_idle_trainee"]
+            offered = f"{r['offered_per_s']:.0f}"
+            if r["phase"] == "outage":
+                offered = f"outage: {r['offered']:,} in {r['seconds']:.0f} s"
             lines.append(
-                f"| {target.label} | {r['offered_per_s']:.0f} | {r['delivered_per_s']:.0f} "
+                f"| {target.label} | {offered} | {r['delivered_per_s']:.0f} "
                 f"| {ms(lat.get('p50'))} | {ms(lat.get('p99'))} | {ms(lat.get('max'))} "
                 f"| {'—' if target is bare else ratio(lat.get('p99'), floor.get('latency_ms', {}).get('p99'))} "
                 f"| {ms(r['ack_ms'].get('p99'))} | {cpu or '—'} "
@@ -329,9 +337,84 @@ def memory_table(targets: list[Target], args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def delivered_all(r: dict) -> bool:
+    return (
+        r["latency_ms"].get("n", 0) == r["offered"]
+        and not r["errors"]
+        and not r["skipped_no_idle_trainee"]
+    )
+
+
+def held(r: dict, p99_ms: float) -> bool:
+    return delivered_all(r) and r["latency_ms"]["p99"] <= p99_ms
+
+
+def gates(targets: list[Target]) -> str:
+    """The issue's gates, each with the figure that decides it."""
+    bare = next((t for t in targets if t.name == "bare"), None)
+    sanads = [t for t in targets if t.name != "bare"]
+    lines = []
+
+    def rows(target: Target, phase: str) -> list[dict]:
+        return [r for r in target.results if r.get("phase") == phase]
+
+    if bare and rows(bare, "rate"):
+        bare_held = [r["offered_per_s"] for r in rows(bare, "rate") if held(r, 100)]
+        top = max(bare_held, default=0)
+        lines.append(
+            f"- Highest offered rate at which the bare relay kept p99 ≤ 100 ms: **{top:.0f}/s**."
+        )
+        for target in sanads:
+            missed = [
+                f"{r['offered_per_s']:.0f}/s (p99 {ms(r['latency_ms'].get('p99'))} ms, "
+                f"{r['latency_ms'].get('n', 0)} of {r['offered']} delivered)"
+                for r in rows(target, "rate")
+                if r["offered_per_s"] <= top and not held(r, 100)
+            ]
+            best = max(
+                (r["offered_per_s"] for r in rows(target, "rate") if held(r, 100)), default=0
+            )
+            verdict = "held" if not missed else "NOT held at " + ", ".join(missed)
+            lines.append(
+                f"- {target.label}, every rate up to {top:.0f}/s at p99 ≤ 100 ms: **{verdict}** "
+                f"(highest rate held: {best:.0f}/s)."
+            )
+    for target in targets:
+        for r in rows(target, "outage"):
+            lost = r["offered"] - r["latency_ms"].get("n", 0)
+            ok = held(r, 3000)
+            lines.append(
+                f"- {target.label}, outage ({r['offered']:,} raises offered in "
+                f"{r['seconds']:.0f} s): {r['latency_ms'].get('n', 0):,} delivered, {lost} lost, "
+                f"p99 {ms(r['latency_ms'].get('p99'))} ms: **{'held' if ok else 'NOT held'}** "
+                "(none lost, all delivered, p99 ≤ 3 s)."
+            )
+    if bare:
+        for target in sanads:
+            for count, runs in target.idle_deflate.items():
+                mine = runs.get("connect", {}).get("bytes_per_connection")
+                base = bare.idle.get(count, {}).get("connect", {}).get("bytes_per_connection")
+                if mine and base:
+                    ok = mine <= base
+                    lines.append(
+                        f"- {target.label}, memory per idle connection with permessage-deflate "
+                        f"offered ({count:,} connections): {mine / 1024:.1f} KB against the bare "
+                        f"relay's {base / 1024:.1f} KB without it: **{'held' if ok else 'NOT held'}**."
+                    )
+    for target in sanads:
+        for r in rows(target, "rate"):
+            if r["offered_per_s"] >= 1000:
+                lines.append(
+                    f"- Moonshot, {target.label} at {r['offered_per_s']:.0f}/s: "
+                    f"{r['delivered_per_s']:.0f} delivered/s, p99 {ms(r['latency_ms'].get('p99'))} ms "
+                    f"({'held' if held(r, 100) else 'not held'})."
+                )
+    return "\n".join(lines)
+
+
 def write_section(begin: str, end: str, section: str) -> None:
-    """Put `section` between the two markers in docs/performance.md (at its end the first time)."""
-    text = DOC.read_text() if DOC.exists() else "# Performance\n"
+    """Put `section` between the two markers in docs/capacity.md (at its end the first time)."""
+    text = DOC.read_text() if DOC.exists() else "# Capacity\n"
     if begin not in text:
         text += f"\n{begin}\n{end}\n"
     head, _, rest = text.partition(begin)
@@ -349,10 +432,12 @@ def write_doc(targets: list[Target], args: argparse.Namespace, started: datetime
             f"({args.rooms * (args.trainees + 1):,} websocket connections); each rate offered for "
             f"{args.warmup:.0f} s unmeasured, then {args.duration:.0f} s measured. Every raise is "
             "followed by the trainee's withdraw (two stored actions per raise on Sanad). "
-            f"Load average at the start: {args.loadavg:.1f} (the machine is shared).",
-            "### Raise → room manager",
+            f"Load average at the start: {args.loadavg:.1f}.",
+            "#### Gates",
+            gates(targets),
+            "#### Raise → room manager",
             table(targets),
-            "### Connections held and memory per connection",
+            "#### Connections held and memory per connection",
             memory_table(targets, args),
         ]
     )
@@ -378,18 +463,22 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small smoke run")
     parser.add_argument("--targets", default="bare,sqlite,postgres")
-    parser.add_argument("--rates", default="250,500,1000,2000")
+    parser.add_argument("--rates", default="50,100,200,300,400,600,1000")
     parser.add_argument("--duration", type=float, default=12.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--rooms", type=int, default=200)
     parser.add_argument("--trainees", type=int, default=30)
-    parser.add_argument("--idle", default="1000,5000,10000", help="idle connection counts")
+    parser.add_argument("--idle", default="6200", help="idle connection counts")
+    parser.add_argument(
+        "--outage", type=int, default=1, help="0: no outage phase (else every connection raises)"
+    )
+    parser.add_argument("--outage-seconds", type=float, default=10.0)
     parser.add_argument(
         "--hold", type=float, default=10.0, help="seconds idle connections are held"
     )
     parser.add_argument(
         "--deflate-idle",
-        default="1000",
+        default="6200",
         help="idle counts connected as browsers do (permessage-deflate offered)",
     )
     parser.add_argument("--idle-connect-rate", type=float, default=500.0)
@@ -405,7 +494,7 @@ def parse_args() -> argparse.Namespace:
     args = fanout.finish(parser.parse_args())
     if args.quick:
         args.rooms, args.rates, args.duration, args.warmup = 20, "100,250", 5.0, 1.0
-        args.idle, args.hold, args.deflate_idle = "500", 3.0, "500"
+        args.idle, args.hold, args.deflate_idle, args.outage_seconds = "620", 3.0, "620", 2.0
     args.rates = [float(r) for r in args.rates.split(",") if r]
     args.idle = [int(n) for n in args.idle.split(",") if n]
     args.deflate_idle = [int(n) for n in args.deflate_idle.split(",") if n]
