@@ -187,7 +187,7 @@ def _serve_socketio(
 ) -> None:
     """Socket.IO at `path` through python-socketio's `handle_request` (what `sio.attach` routes
     to), outside the other middlewares (their frames would stay suspended for each websocket's
-    life: docs/performance.md), with its own request id and log line."""
+    life: bench/JOURNAL.md), with its own request id and log line."""
 
     def serve(request: web.Request) -> Awaitable[web.StreamResponse]:
         if hdrs.SEC_WEBSOCKET_EXTENSIONS in request.headers:
@@ -256,7 +256,7 @@ async def _database(app: web.Application):
 
 # Young collections every 50,000 net new container objects instead of 700 (older ones unchanged):
 # per-event objects die before they are promoted, so full collections of the connections' objects
-# become rare (docs/performance.md: what it bought, measured).
+# become rare (bench/JOURNAL.md: what it bought, measured).
 GC_THRESHOLDS = (50_000, 10, 10)
 
 

@@ -49,7 +49,7 @@ async def test_socketio_requests_keep_their_request_id_and_log_line(client, capl
 
 async def test_an_open_websocket_is_not_held_by_the_other_middlewares(client):
     """Each middleware around a websocket stays suspended for its whole life (memory per
-    connection, docs/performance.md): only the request log remains."""
+    connection, bench/JOURNAL.md): only the request log remains."""
     async with client.ws_connect("/socket.io/?EIO=4&transport=websocket") as ws:
         await ws.receive_str(timeout=5)
         chains = [_awaiting(task.get_coro()) for task in asyncio.all_tasks()]

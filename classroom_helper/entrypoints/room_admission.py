@@ -26,7 +26,7 @@ class Admission:
     ):
         self.sio, self.passes, self.presence, self.delivery = sio, passes, presence, delivery
         # who each connection of this process is; not python-socketio's session, which costs two
-        # dicts per connection (docs/performance.md: memory per connection)
+        # dicts per connection (bench/JOURNAL.md: memory per connection)
         self._people: dict[str, Person] = {}
         self._joined: set[str] = set()  # the connections that asked for `room.sync`
 

@@ -26,7 +26,7 @@ _raise_received: ContextVar[float | None] = ContextVar("raise_received", default
 
 
 class RoomMetrics:
-    """Hooks for the live room's hot path: a few µs per event (docs/performance.md)."""
+    """Hooks for the live room's hot path: a few µs per event (bench/JOURNAL.md)."""
 
     def __init__(self, registry: CollectorRegistry | None):
         self.received = Counter(

@@ -76,7 +76,7 @@ class InMemoryWindow:
     """The hits of each key within the last `seconds`, at most `amount` of them. limits' own
     in-memory async storage re-scans every key through a thread (asyncio.to_thread per key) after
     each hit: with 620 people connected it took 20% of the server's CPU at 50 raises/s (bench/,
-    docs/performance.md). A list holding only the hits still in the window, not a deque of
+    bench/JOURNAL.md). A list holding only the hits still in the window, not a deque of
     `amount`: most people send one or two events a minute, and a deque reserves 64 slots
     (~0.6 KB per person connected)."""
 

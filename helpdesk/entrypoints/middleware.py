@@ -52,7 +52,7 @@ def outside_middlewares(handler):
 @web.middleware
 def long_lived_first(request: web.Request, handler):
     """aiohttp keeps each middleware's frame suspended until its handler returns: for a websocket,
-    its whole life (~2 KB per connection for the five: docs/performance.md). First of all, and not
+    its whole life (~2 KB per connection for the five: bench/JOURNAL.md). First of all, and not
     async so that it has no frame of its own, this one hands such requests to their handler."""
     own = request.match_info.handler
     return own(request) if getattr(own, "outside_middlewares", False) else handler(request)

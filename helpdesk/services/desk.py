@@ -69,7 +69,7 @@ async def ensure_settings(time_zone: ZoneInfo) -> DeskSettings:
 
 
 # The last desk this process built, by (revision, year): a ticket's creation then reads one row
-# instead of the settings, every holiday and the category map (docs/performance.md).
+# instead of the settings, every holiday and the category map (bench/JOURNAL.md).
 _last_desk: tuple[tuple[str, int], Desk] | None = None
 
 
