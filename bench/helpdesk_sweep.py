@@ -27,6 +27,7 @@ from helpdesk.adapters.orm.tickets import Ticket
 from helpdesk.config import Config
 from helpdesk.domain.institute import StaffRole
 from helpdesk.domain.tickets import Category
+from helpdesk.services.bus import MessageBus
 from helpdesk.services.desk import ensure_settings, load_desk, route_category
 from helpdesk.services.referral_clock import sweep_referral_clock
 from helpdesk.services.staff import create_staff
@@ -76,10 +77,10 @@ async def run(url: str, tickets: int, due: int) -> dict:
 
         await load_desk(now)  # as the app does at start-up (the holidays calendars' import)
         started, cpu = time.perf_counter(), time.process_time()
-        first = await sweep_referral_clock(now)
+        first = await sweep_referral_clock(now, bus=MessageBus())
         first_seconds, first_cpu = time.perf_counter() - started, time.process_time() - cpu
         started = time.perf_counter()
-        idle = await sweep_referral_clock(now)
+        idle = await sweep_referral_clock(now, bus=MessageBus())
         idle_seconds = time.perf_counter() - started
         assert first.escalated == due and first.touched == due, first
         assert idle.touched == 0, idle

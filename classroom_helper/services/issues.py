@@ -38,7 +38,6 @@ from classroom_helper.services import presence
 from classroom_helper.services.lately import Lately
 from classroom_helper.services.room_log import (
     TO_MANAGERS,
-    OnCommit,
     Outcome,
     issue_audience,
     record,
@@ -48,6 +47,7 @@ from classroom_helper.services.views import incident_view, issue_view, message_v
 from helpdesk.adapters.orm.institute import RoomSession
 from helpdesk.domain.tickets import Category, Channel, Requester, TicketKind
 from helpdesk.i18n import Catalogues
+from helpdesk.services.bus import AfterCommit
 from helpdesk.services.room_history import RoomLine, record_room_history
 from helpdesk.services.tickets import open_ticket
 
@@ -306,7 +306,7 @@ async def _make_ticket(
     thread = await IssueMessageRecord.filter(issue_id=row.id).order_by("at", "id")
     locale = row.trainee_locale or "ar"
     category = _words(locale).gettext(CATEGORY_NAMES[issue.category])
-    bus = OnCommit()  # the ticket's news, published once the room's transaction is committed
+    bus = AfterCommit()  # the ticket's news, told once the room's transaction is committed
     ticket = await open_ticket(
         kind=TicketKind.TECHNICAL_ISSUE,
         category=Category.LOGIN_AND_ACCOUNTS
@@ -323,7 +323,6 @@ async def _make_ticket(
         subject=f"{category}: {row.text[:120]}" if row.text.strip() else category,
         description=row.text,
         room_session_id=session.id if session else None,
-        room_id=row.room_id,
         course_id=session.course_id if session else None,
         actor=f"room:{by.sub}" if by else "system",
         actor_name=by.name if by else "",
@@ -349,7 +348,7 @@ async def _make_ticket(
         {"issue_id": row.id, "ticket_number": ticket.number},
         [await issue_changed(row, now)],
         queue_moved=was_waiting,
-        published=bus.published,
+        published=bus.held,
     )
 
 

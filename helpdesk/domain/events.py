@@ -4,14 +4,6 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class TicketOpened:
-    ticket_id: int
-    number: str
-    channel: str
-    room_id: str | None
-
-
-@dataclass(frozen=True)
 class TicketChanged:
     """A ticket moved on its lifecycle or got a new timeline line (consoles and rooms listen)."""
 

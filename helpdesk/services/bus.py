@@ -27,3 +27,21 @@ class MessageBus:
                 await handler(event)
             except Exception:
                 log.exception("handler %s failed on %s", handler.__qualname__, type(event).__name__)
+
+
+class AfterCommit(MessageBus):
+    """The bus a use case hands to the services it calls inside its own transaction: what they
+    publish waits here (`held`) and reaches the real bus once that transaction is committed (the
+    bus's handlers run after the commit)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held: list[object] = []
+
+    async def publish(self, event: object) -> None:
+        self.held.append(event)
+
+    async def release_to(self, bus: MessageBus) -> None:
+        held, self.held = self.held, []
+        for event in held:
+            await bus.publish(event)

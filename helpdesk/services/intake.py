@@ -37,7 +37,6 @@ from helpdesk.domain.channels import (
     without_quoted_reply,
 )
 from helpdesk.domain.contacts import InvalidContact, email_address
-from helpdesk.domain.events import TicketOpened
 from helpdesk.domain.notifications import gives_up, retry_delay
 from helpdesk.domain.tickets import (
     ACTIVE,
@@ -48,7 +47,7 @@ from helpdesk.domain.tickets import (
     Status,
     TicketKind,
 )
-from helpdesk.services.bus import MessageBus
+from helpdesk.services.bus import AfterCommit, MessageBus
 from helpdesk.services.tickets import (
     MAX_SUBJECT,
     MAX_TEXT,
@@ -77,9 +76,9 @@ class Intake:
     """What processing needs from outside: where files go, our own addresses, the bus."""
 
     attachments: AttachmentStore
+    bus: MessageBus  # the consoles hear of every ticket and reply through it
     own_addresses: tuple[str, ...] = ()
     attachment_max_bytes: int = 5 * 1024**2
-    bus: MessageBus | None = None
     whatsapp: GraphClient | None = None  # fetches the files people send on WhatsApp
 
 
@@ -195,6 +194,7 @@ async def process(inbound_id: int, intake: Intake, now: datetime | None = None) 
     if not claimed:
         return None
     inbound = await InboundMessage.get(id=inbound_id)
+    held = AfterCommit()  # the consoles hear of the ticket once this transaction is committed
     try:
         incoming = await _read(inbound, intake)
         async with in_transaction():
@@ -202,7 +202,7 @@ async def process(inbound_id: int, intake: Intake, now: datetime | None = None) 
                 result = Processed(incoming, None)
             else:
                 channel = Channel(inbound.channel)
-                result = await _into_ticket(inbound, channel, incoming, intake, now)
+                result = await _into_ticket(inbound, channel, incoming, intake, held, now)
             inbound.processed_at = now
             inbound.outcome = result.outcome
             inbound.ticket = result.ticket
@@ -219,20 +219,8 @@ async def process(inbound_id: int, intake: Intake, now: datetime | None = None) 
             outcome=Outcome.FAILED if failed else "",
         )
         return Processed(Outcome.FAILED, None) if failed else None
-    await _publish(intake.bus, result)
+    await held.release_to(intake.bus)
     return result
-
-
-async def _publish(bus: MessageBus | None, result: Processed) -> None:
-    """Tell the consoles, after the commit (as open_ticket does)."""
-    ticket = result.ticket
-    if bus is None or ticket is None:
-        return
-    if result.outcome == Outcome.OPENED:
-        await bus.publish(TicketOpened(ticket.id, ticket.number, ticket.channel, None))
-        await bus.publish(changed_event(ticket, "opened"))
-    else:
-        await bus.publish(changed_event(ticket, "requester_reply"))
 
 
 async def process_pending(intake: Intake, now: datetime | None = None, batch: int = 50) -> int:
@@ -423,7 +411,12 @@ async def _x(inbound: InboundMessage) -> _Incoming:
 
 
 async def _into_ticket(
-    inbound: InboundMessage, channel: Channel, incoming: _Incoming, intake: Intake, now: datetime
+    inbound: InboundMessage,
+    channel: Channel,
+    incoming: _Incoming,
+    intake: Intake,
+    bus: MessageBus,
+    now: datetime,
 ) -> Processed:
     thread = incoming.thread
     while thread is not None and thread.status == Status.MERGED and thread.merged_into_id:
@@ -435,6 +428,7 @@ async def _into_ticket(
         reply = without_quoted_reply(body) if channel == Channel.EMAIL else body
         await record(thread, writer, "requester_reply", now, body=reply, public=True)
         await _keep_files(inbound, thread, incoming, intake, now)
+        await bus.publish(changed_event(thread, "requester_reply"))
         return Processed(Outcome.REPLY, thread)
     ticket = await open_ticket(
         kind=incoming.kind,
@@ -445,7 +439,7 @@ async def _into_ticket(
         description=body,
         now=now,
         flag_bad_contact=True,  # the sender cannot be asked again: Level 1 checks the contact
-        bus=None,  # inside process()'s transaction: _publish tells the bus once it commits
+        bus=bus,
     )
     if thread is not None:  # the conversation's ticket was already finished: a follow-up
         await _internal_note(ticket, "follow_up_of", thread.number, now)

@@ -73,9 +73,7 @@ def _due(now: datetime):
     return Ticket.filter(referral_check_at__lte=now)
 
 
-async def sweep_referral_clock(
-    now: datetime, *, bus: MessageBus | None = None, batch: int = 500
-) -> SweepResult:
+async def sweep_referral_clock(now: datetime, *, bus: MessageBus, batch: int = 500) -> SweepResult:
     now = now.astimezone(UTC)  # SQLite compares timestamps as text: filter in the stored zone
     result = SweepResult()
     desk = await load_desk(now)
@@ -97,9 +95,8 @@ async def sweep_referral_clock(
                     if _apply_clock(ticket, now, desk, managers, writes, result):
                         changed.append(ticket)
                 await writes.store()
-        if bus is not None:
-            for ticket in changed:
-                await bus.publish(changed_event(ticket, ticket.referral_clock))
+        for ticket in changed:
+            await bus.publish(changed_event(ticket, ticket.referral_clock))
         if len(tickets) < batch:
             return result
 

@@ -28,7 +28,7 @@ from helpdesk.domain.contacts import (
     phone_number,
     without_bidi_controls,
 )
-from helpdesk.domain.events import TicketChanged, TicketOpened
+from helpdesk.domain.events import TicketChanged
 from helpdesk.domain.notifications import NotificationKind
 from helpdesk.domain.secret_check import same_secret
 from helpdesk.domain.sla import deadlines_for
@@ -44,7 +44,7 @@ from helpdesk.domain.tickets import (
     ticket_number,
 )
 from helpdesk.i18n import N_
-from helpdesk.services.bus import MessageBus
+from helpdesk.services.bus import AfterCommit, MessageBus
 from helpdesk.services.desk import load_desk
 from helpdesk.services.outbox import (
     notify_department_managers,
@@ -100,12 +100,11 @@ async def open_ticket(
     subject: str,
     description: str = "",
     room_session_id: int | None = None,
-    room_id: str | None = None,
     course_id: int | None = None,
     priority: Priority = Priority.NORMAL,
     actor: str = "requester",
     actor_name: str = "",
-    bus: MessageBus | None,
+    bus: MessageBus,
     now: datetime | None = None,
     flag_bad_contact: bool = False,
 ) -> Ticket:
@@ -161,9 +160,7 @@ async def open_ticket(
     await store_new_ticket(
         ticket, opening, lambda serial: ticket_number(now.year, serial), first_rows
     )
-    if bus is not None:
-        await bus.publish(TicketOpened(ticket.id, ticket.number, channel, room_id))
-        await bus.publish(changed_event(ticket, "opened"))
+    await bus.publish(changed_event(ticket, "opened"))
     return ticket
 
 
@@ -253,7 +250,7 @@ async def _change(
     body: str = "",
     public: bool = False,
     then: Step | None = None,
-    bus: MessageBus | None,
+    bus: MessageBus,
     now: datetime | None,
 ) -> Ticket:
     """A lifecycle step: lock, check, apply the rule, record, run `then` (outbox), publish."""
@@ -271,12 +268,11 @@ async def _change(
         await record(
             ticket, actor, action, now, old=old, new=str(ticket.status), body=body, public=public
         )
-    if bus is not None:
-        await bus.publish(changed_event(ticket, action))
+    await bus.publish(changed_event(ticket, action))
     return ticket
 
 
-async def take_ticket(ticket_id: int, actor: Actor, *, bus: MessageBus | None, now=None) -> Ticket:
+async def take_ticket(ticket_id: int, actor: Actor, *, bus: MessageBus, now=None) -> Ticket:
     """Level 1 takes a new ticket into its hands."""
 
     async def assign(ticket: Ticket, _now: datetime) -> None:
@@ -295,7 +291,7 @@ async def refer_to_department(
     actor: Actor,
     note: str = "",
     *,
-    bus: MessageBus | None,
+    bus: MessageBus,
     now=None,
 ) -> Ticket:
     """Level 1 (or another department) refers the case to the competent department's manager."""
@@ -321,9 +317,7 @@ def _on_referral(kind: NotificationKind) -> Step:
     return then
 
 
-async def return_to_level1(
-    ticket_id: int, actor: Actor, reason: str, *, bus: MessageBus | None, now=None
-):
+async def return_to_level1(ticket_id: int, actor: Actor, reason: str, *, bus: MessageBus, now=None):
     reason = _text(reason, N_("reason"))
 
     async def unassign(ticket: Ticket, _now: datetime) -> None:
@@ -335,7 +329,7 @@ async def return_to_level1(
     )  # fmt: skip
 
 
-async def start_work(ticket_id: int, actor: Actor, *, bus: MessageBus | None, now=None) -> Ticket:
+async def start_work(ticket_id: int, actor: Actor, *, bus: MessageBus, now=None) -> Ticket:
     async def assign(ticket: Ticket, _now: datetime) -> None:
         if actor.staff is not None:
             ticket.assignee_id = actor.staff.id
@@ -347,7 +341,7 @@ async def start_work(ticket_id: int, actor: Actor, *, bus: MessageBus | None, no
 
 
 async def resolve_ticket(
-    ticket_id: int, actor: Actor, resolution: str, *, bus: MessageBus | None, now=None
+    ticket_id: int, actor: Actor, resolution: str, *, bus: MessageBus, now=None
 ):
     """Resolve at whichever level holds it; the resolution is a public reply to the requester."""
     resolution = _text(resolution, N_("resolution"))
@@ -363,7 +357,7 @@ async def resolve_ticket(
 
 
 async def verify_closure(
-    ticket_id: int, actor: Actor, note: str = "", *, bus: MessageBus | None, now=None
+    ticket_id: int, actor: Actor, note: str = "", *, bus: MessageBus, now=None
 ):
     return await _change(
         ticket_id, actor, StaffAction.VERIFY, "verified",
@@ -376,21 +370,21 @@ async def _tell_closed(ticket: Ticket, now: datetime) -> None:
     await notify_requester(ticket, NotificationKind.CLOSED, now)
 
 
-async def close_ticket(ticket_id: int, actor: Actor, *, bus: MessageBus | None, now=None) -> Ticket:
+async def close_ticket(ticket_id: int, actor: Actor, *, bus: MessageBus, now=None) -> Ticket:
     return await _change(
         ticket_id, actor, StaffAction.CLOSE, "closed", lifecycle.close,
         then=_tell_closed, bus=bus, now=now,
     )  # fmt: skip
 
 
-async def mark_spam(ticket_id: int, actor: Actor, *, bus: MessageBus | None, now=None) -> Ticket:
+async def mark_spam(ticket_id: int, actor: Actor, *, bus: MessageBus, now=None) -> Ticket:
     return await _change(
         ticket_id, actor, StaffAction.MARK_SPAM, "marked_spam",
         lambda f, _: lifecycle.mark_spam(f), bus=bus, now=now,
     )  # fmt: skip
 
 
-async def unmark_spam(ticket_id: int, actor: Actor, *, bus: MessageBus | None, now=None) -> Ticket:
+async def unmark_spam(ticket_id: int, actor: Actor, *, bus: MessageBus, now=None) -> Ticket:
     return await _change(
         ticket_id, actor, StaffAction.UNMARK_SPAM, "unmarked_spam",
         lambda f, _: lifecycle.unmark_spam(f), bus=bus, now=now,
@@ -398,13 +392,14 @@ async def unmark_spam(ticket_id: int, actor: Actor, *, bus: MessageBus | None, n
 
 
 async def merge_tickets(
-    ticket_id: int, into_number: str, actor: Actor, *, bus: MessageBus | None, now=None
+    ticket_id: int, into_number: str, actor: Actor, *, bus: MessageBus, now=None
 ):
     """The ticket duplicates `into_number`: it ends as merged, and both timelines say so."""
     now = _now(now)
     own_number = await Ticket.filter(id=ticket_id).first().values_list("number", flat=True)
     if own_number is None:
         raise TicketNotFound(ticket_id)
+    held = AfterCommit()  # the merged ticket's news, told once both timelines are committed
     async with in_transaction():
         into_number = into_number.strip().upper()
         valid = re.fullmatch(TICKET_NUMBER_PATTERN, into_number)
@@ -422,17 +417,14 @@ async def merge_tickets(
         ticket = await _change(
             ticket_id, actor, StaffAction.MERGE, "merged",
             lambda f, _: lifecycle.merge_into(f, target.number, own_number),
-            then=point, bus=None, now=now,
+            then=point, bus=held, now=now,
         )  # fmt: skip
-    if bus is not None:
-        await bus.publish(changed_event(ticket, "merged"))
-        await bus.publish(changed_event(target, "merged_in"))
+    await held.release_to(bus)
+    await bus.publish(changed_event(target, "merged_in"))
     return ticket
 
 
-async def reply_to_requester(
-    ticket_id: int, actor: Actor, body: str, *, bus: MessageBus | None, now=None
-):
+async def reply_to_requester(ticket_id: int, actor: Actor, body: str, *, bus: MessageBus, now=None):
     """A public reply from the staff; it goes back to the requester and counts as first response."""
     body = _text(body, N_("reply"))
     now = _now(now)
@@ -448,14 +440,11 @@ async def reply_to_requester(
             await ticket.save(update_fields=["first_response_at"])
         await record(ticket, actor, "reply", now, body=body, public=True)
         await notify_requester(ticket, NotificationKind.REPLY, now, reply=body)
-    if bus is not None:
-        await bus.publish(changed_event(ticket, "reply"))
+    await bus.publish(changed_event(ticket, "reply"))
     return ticket
 
 
-async def add_internal_note(
-    ticket_id: int, actor: Actor, body: str, *, bus: MessageBus | None, now=None
-):
+async def add_internal_note(ticket_id: int, actor: Actor, body: str, *, bus: MessageBus, now=None):
     body = _text(body, N_("note"))
     now = _now(now)
     async with in_transaction():
@@ -464,8 +453,7 @@ async def add_internal_note(
             raise TicketNotFound(ticket_id)
         check_allowed(actor, StaffAction.NOTE, ticket)
         await record(ticket, actor, "note", now, body=body)
-    if bus is not None:
-        await bus.publish(changed_event(ticket, "note"))
+    await bus.publish(changed_event(ticket, "note"))
     return ticket
 
 
@@ -487,21 +475,18 @@ async def public_timeline(ticket: Ticket) -> list[TicketEvent]:
     return await TicketEvent.filter(ticket=ticket, is_public=True).order_by("at", "id")
 
 
-async def requester_reply(
-    number: str, key: str, body: str, *, bus: MessageBus | None, now=None
-) -> Ticket:
+async def requester_reply(number: str, key: str, body: str, *, bus: MessageBus, now=None) -> Ticket:
     body = _text(body, N_("message"))
     now = _now(now)
     ticket = await tracked_ticket(number, key)
     if ticket.status in (Status.MERGED, Status.SPAM):
         raise InvalidInput(N_("this ticket no longer takes replies"))
     await record(ticket, requester_of(ticket), "requester_reply", now, body=body, public=True)
-    if bus is not None:
-        await bus.publish(changed_event(ticket, "requester_reply"))
+    await bus.publish(changed_event(ticket, "requester_reply"))
     return ticket
 
 
-async def confirm_closure(number: str, key: str, *, bus: MessageBus | None, now=None) -> Ticket:
+async def confirm_closure(number: str, key: str, *, bus: MessageBus, now=None) -> Ticket:
     ticket = await tracked_ticket(number, key)
     return await _change(
         ticket.id, requester_of(ticket), StaffAction.VIEW, "confirmed",
@@ -509,9 +494,7 @@ async def confirm_closure(number: str, key: str, *, bus: MessageBus | None, now=
     )  # fmt: skip
 
 
-async def reopen_ticket(
-    number: str, key: str, reason: str, *, bus: MessageBus | None, now=None
-) -> Ticket:
+async def reopen_ticket(number: str, key: str, reason: str, *, bus: MessageBus, now=None) -> Ticket:
     reason = _text(reason, N_("reason"))
     ticket = await tracked_ticket(number, key)
     desk = await load_desk(_now(now))
@@ -523,7 +506,7 @@ async def reopen_ticket(
 
 
 async def rate_ticket(
-    number: str, key: str, rating: int, comment: str = "", *, bus: MessageBus | None, now=None
+    number: str, key: str, rating: int, comment: str = "", *, bus: MessageBus, now=None
 ):
     """A satisfaction rating, 1–5 with a comment, once the ticket is closed; once only."""
     comment = _text(comment, N_("comment"), 2000, required=False)
@@ -540,6 +523,5 @@ async def rate_ticket(
         ticket.rating, ticket.rating_comment = rating, comment
         await ticket.save(update_fields=["rating", "rating_comment"])
         await record(ticket, requester_of(ticket), "rated", now, new=str(rating), body=comment)
-    if bus is not None:
-        await bus.publish(changed_event(ticket, "rated"))
+    await bus.publish(changed_event(ticket, "rated"))
     return ticket

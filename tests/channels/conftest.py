@@ -3,13 +3,16 @@ from dataclasses import replace
 import pytest
 
 from helpdesk.adapters.channels.attachments import AttachmentStore
+from helpdesk.services.bus import MessageBus
 from helpdesk.services.intake import Intake
 from tests.channels.mail import SUPPORT
 
 
 @pytest.fixture
 def intake(tmp_path) -> Intake:
-    return Intake(attachments=AttachmentStore(tmp_path / "var"), own_addresses=(SUPPORT,))
+    return Intake(
+        attachments=AttachmentStore(tmp_path / "var"), bus=MessageBus(), own_addresses=(SUPPORT,)
+    )
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from helpdesk.adapters.webhooks import WebhookSender
 from helpdesk.domain.institute import StaffRole
 from helpdesk.entrypoints import keys
 from helpdesk.services import delivery
+from helpdesk.services.bus import MessageBus
 from helpdesk.services.intake import Outcome, process, receive_email
 from helpdesk.services.messages import MessageWriter
 from helpdesk.services.tickets import reply_to_requester
@@ -55,7 +56,9 @@ async def test_acknowledgement_and_staff_reply_thread_and_the_answer_comes_back(
     assert acknowledgement["X-Sanad-Loop"] == SUPPORT
 
     agent = await staff_member(StaffRole.LEVEL1_AGENT)
-    await reply_to_requester(ticket.id, actor(agent), "أرسلنا رابط الاستعادة مرة أخرى.", bus=None)
+    await reply_to_requester(
+        ticket.id, actor(agent), "أرسلنا رابط الاستعادة مرة أخرى.", bus=MessageBus()
+    )
     await delivery.deliver_due(ticket.received_at.replace(year=2100), senders)
     reply = sink.messages[1]
     assert reply["Auto-Submitted"] is None  # a person wrote this one

@@ -20,6 +20,7 @@ from helpdesk.adapters.webhooks import WebhookSender
 from helpdesk.domain.institute import StaffRole
 from helpdesk.entrypoints import channels, keys
 from helpdesk.services import delivery
+from helpdesk.services.bus import MessageBus
 from helpdesk.services.messages import MessageWriter
 from helpdesk.services.tickets import reply_to_requester
 from tests.channels.fake_apis import FakeApi
@@ -201,7 +202,7 @@ async def whatsapp_ticket_with_a_reply(client, staff_member, at: datetime):
     ticket = await Ticket.get()
     await Notification.filter(ticket_id=ticket.id).delete()  # the acknowledgement: not this test's
     agent = await staff_member(StaffRole.LEVEL1_AGENT)
-    await reply_to_requester(ticket.id, actor(agent), "تبدأ يوم الأحد.", now=at, bus=None)
+    await reply_to_requester(ticket.id, actor(agent), "تبدأ يوم الأحد.", now=at, bus=MessageBus())
     return ticket
 
 

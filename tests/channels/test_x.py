@@ -18,6 +18,7 @@ from helpdesk.adapters.webhooks import WebhookSender
 from helpdesk.domain.institute import StaffRole
 from helpdesk.entrypoints import keys
 from helpdesk.services import delivery
+from helpdesk.services.bus import MessageBus
 from helpdesk.services.messages import MessageWriter
 from helpdesk.services.tickets import reply_to_requester
 from tests.channels.fake_apis import FakeApi
@@ -148,7 +149,7 @@ async def test_a_staff_reply_goes_back_as_a_direct_message(client, aiohttp_serve
         actor(await staff_member(StaffRole.LEVEL1_AGENT)),
         "On Sunday.",
         now=now,
-        bus=None,
+        bus=MessageBus(),
     )
     senders = delivery.Senders(
         MessageWriter(client.server.app[keys.CATALOGUES], "https://sanad.example"),

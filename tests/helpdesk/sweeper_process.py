@@ -13,6 +13,7 @@ from datetime import datetime
 from classroom_helper.bootstrap import tortoise_config
 from helpdesk.adapters import database
 from helpdesk.config import Config
+from helpdesk.services.bus import MessageBus
 from helpdesk.services.referral_clock import sweep_referral_clock
 
 
@@ -22,7 +23,9 @@ async def main(url: str, now: str, batch: str) -> None:
     try:
         print("ready", flush=True)
         await asyncio.to_thread(sys.stdin.readline)
-        result = await sweep_referral_clock(datetime.fromisoformat(now), batch=int(batch))
+        result = await sweep_referral_clock(
+            datetime.fromisoformat(now), batch=int(batch), bus=MessageBus()
+        )
         print(json.dumps(dataclasses.asdict(result)))
     finally:
         await context.close_connections()

@@ -11,6 +11,7 @@ from helpdesk.adapters.orm.institute import Department, Staff
 from helpdesk.domain.institute import StaffRole
 from helpdesk.domain.tickets import Category
 from helpdesk.services import tickets as svc
+from helpdesk.services.bus import MessageBus
 from helpdesk.services.referral_clock import sweep_referral_clock
 from tests.helpdesk.fixtures import actor, department, new_ticket
 from tests.helpdesk.pages import csrf_of
@@ -108,10 +109,10 @@ async def test_reports_and_csv_export(client, log_in_as, staff_member):
     now = datetime.now(UTC)
     on_time = await new_ticket(now=now - timedelta(hours=30))
     await svc.refer_to_department(
-        on_time.id, certs.id, level1, now=now - timedelta(hours=29), bus=None
+        on_time.id, certs.id, level1, now=now - timedelta(hours=29), bus=MessageBus()
     )
     await new_ticket(now=now - timedelta(hours=26), subject='=HYPERLINK("http://evil")')
-    await sweep_referral_clock(now)  # escalates the second one, late
+    await sweep_referral_clock(now, bus=MessageBus())  # escalates the second one, late
     await log_in_as(R.ADMINISTRATOR)
     page = await (await client.get("/admin/reports?lang=en")).text()
     assert 'data-testid="tickets">2<' in page

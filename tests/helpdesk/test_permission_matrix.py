@@ -10,6 +10,7 @@ import pytest
 from helpdesk.domain.institute import StaffRole
 from helpdesk.domain.tickets import Category
 from helpdesk.services import tickets as svc
+from helpdesk.services.bus import MessageBus
 from helpdesk.services.guidance_seed import seed_guidance
 from tests.helpdesk.fixtures import actor, department, new_ticket
 from tests.helpdesk.pages import csrf_of
@@ -99,8 +100,8 @@ async def test_permission_matrix(role, client, log_in_as):
     now = datetime.now(UTC)
     ours, theirs, level1 = [await new_ticket(now=now) for _ in range(3)]
     operator = actor(await _admin())
-    await svc.refer_to_department(ours.id, certs.id, operator, bus=None)
-    await svc.refer_to_department(theirs.id, it.id, operator, bus=None)
+    await svc.refer_to_department(ours.id, certs.id, operator, bus=MessageBus())
+    await svc.refer_to_department(theirs.id, it.id, operator, bus=MessageBus())
     if role is not None:
         await log_in_as(role, department=certs if role in (L2, MANAGER) else None)
     token = "" if role is None else await _any_token(client)

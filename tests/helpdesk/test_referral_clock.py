@@ -15,6 +15,7 @@ from helpdesk.adapters.orm.tickets import Ticket, TicketEvent
 from helpdesk.domain.institute import StaffRole
 from helpdesk.domain.tickets import Category, Level, Status
 from helpdesk.services import tickets as svc
+from helpdesk.services.bus import MessageBus
 from helpdesk.services.referral_clock import sweep_referral_clock
 from tests.helpdesk.fixtures import T0, actor, department, new_ticket
 from tests.processes import ROOT
@@ -31,16 +32,18 @@ async def test_warns_once_at_75_percent_then_escalates_at_24_hours(staff_member)
     manager = await staff_member(StaffRole.DEPARTMENT_MANAGER, department=certs)
     t = await new_ticket(now=T0)
 
-    assert (await sweep_referral_clock(T0 + timedelta(hours=17, minutes=59))).touched == 0
-    first = await sweep_referral_clock(T0 + timedelta(hours=18))
+    assert (
+        await sweep_referral_clock(T0 + timedelta(hours=17, minutes=59), bus=MessageBus())
+    ).touched == 0
+    first = await sweep_referral_clock(T0 + timedelta(hours=18), bus=MessageBus())
     assert (first.warned, first.escalated) == (1, 0)
-    assert (await sweep_referral_clock(T0 + timedelta(hours=20))).touched == 0
+    assert (await sweep_referral_clock(T0 + timedelta(hours=20), bus=MessageBus())).touched == 0
     warning = await Notification.get(ticket_id=t.id, kind="referral_warning")
     assert warning.recipient == manager.email
 
-    at_limit = await sweep_referral_clock(T0 + timedelta(hours=24))
+    at_limit = await sweep_referral_clock(T0 + timedelta(hours=24), bus=MessageBus())
     assert (at_limit.warned, at_limit.escalated) == (0, 1)
-    assert (await sweep_referral_clock(T0 + timedelta(hours=30))).touched == 0
+    assert (await sweep_referral_clock(T0 + timedelta(hours=30), bus=MessageBus())).touched == 0
 
     t = await Ticket.get(id=t.id)
     assert (t.status, t.level, t.department_id) == (Status.REFERRED, Level.DEPARTMENT, certs.id)
@@ -60,7 +63,9 @@ async def test_warns_once_at_75_percent_then_escalates_at_24_hours(staff_member)
 async def test_a_late_sweep_escalates_without_warning_first():
     await department(mapped=(Category.CERTIFICATES,))
     t = await new_ticket(now=T0)
-    result = await sweep_referral_clock(T0 + timedelta(days=3))  # the process was down for days
+    result = await sweep_referral_clock(
+        T0 + timedelta(days=3), bus=MessageBus()
+    )  # the process was down for days
     assert (result.warned, result.escalated) == (0, 1)
     assert await actions(t) == ["opened", "escalated"]
 
@@ -70,12 +75,14 @@ async def test_only_due_tickets_at_level1_are_touched(staff_member):
     level1 = actor(await staff_member(StaffRole.LEVEL1_AGENT))
     referred = await new_ticket(now=T0)
     await svc.refer_to_department(
-        referred.id, certs.id, level1, now=T0 + timedelta(hours=1), bus=None
+        referred.id, certs.id, level1, now=T0 + timedelta(hours=1), bus=MessageBus()
     )
     resolved = await new_ticket(now=T0)
-    await svc.resolve_ticket(resolved.id, level1, "تم", now=T0 + timedelta(hours=1), bus=None)
+    await svc.resolve_ticket(
+        resolved.id, level1, "تم", now=T0 + timedelta(hours=1), bus=MessageBus()
+    )
     fresh = await new_ticket(now=T0 + timedelta(hours=20))
-    result = await sweep_referral_clock(T0 + timedelta(hours=25))
+    result = await sweep_referral_clock(T0 + timedelta(hours=25), bus=MessageBus())
     assert (result.warned, result.escalated) == (0, 0)
     for t in (referred, resolved, fresh):
         assert "escalated" not in await actions(t)
@@ -83,9 +90,9 @@ async def test_only_due_tickets_at_level1_are_touched(staff_member):
 
 async def test_without_a_mapped_department_the_ticket_is_flagged_once_for_level1():
     t = await new_ticket(category=Category.OTHER, now=T0)
-    result = await sweep_referral_clock(T0 + timedelta(hours=24))
+    result = await sweep_referral_clock(T0 + timedelta(hours=24), bus=MessageBus())
     assert (result.escalated, result.blocked) == (0, 1)
-    assert (await sweep_referral_clock(T0 + timedelta(hours=48))).touched == 0
+    assert (await sweep_referral_clock(T0 + timedelta(hours=48), bus=MessageBus())).touched == 0
     t = await Ticket.get(id=t.id)
     assert (t.status, t.referral_clock) == (Status.NEW, "blocked")
 

@@ -133,11 +133,11 @@ async def test_an_illegal_step_is_refused_and_changes_nothing(staff_member):
     t = await new_ticket()
     before = await timeline(t)
     with pytest.raises(svc.NotAllowed):
-        await svc.verify_closure(t.id, level1, bus=None)  # Level 1 never verifies
+        await svc.verify_closure(t.id, level1, bus=MessageBus())  # Level 1 never verifies
     with pytest.raises(IllegalTransition):
-        await svc.verify_closure(t.id, admin, bus=None)  # nobody verifies a new ticket
+        await svc.verify_closure(t.id, admin, bus=MessageBus())  # nobody verifies a new ticket
     with pytest.raises(IllegalTransition):
-        await svc.close_ticket(t.id, level1, bus=None)
+        await svc.close_ticket(t.id, level1, bus=MessageBus())
     assert (await Ticket.get(id=t.id)).status == Status.NEW
     assert await timeline(t) == before
     assert len(await outbox(t)) == 1
@@ -148,15 +148,15 @@ async def test_scope_other_departments_cannot_act_or_see(staff_member):
     level1 = actor(await staff_member(StaffRole.LEVEL1_AGENT))
     outsider = actor(await staff_member(StaffRole.LEVEL2_AGENT, department=it))
     t = await new_ticket()
-    await svc.refer_to_department(t.id, certs.id, level1, bus=None)
+    await svc.refer_to_department(t.id, certs.id, level1, bus=MessageBus())
     with pytest.raises(svc.NotAllowed):
-        await svc.start_work(t.id, outsider, bus=None)
+        await svc.start_work(t.id, outsider, bus=MessageBus())
     with pytest.raises(svc.NotAllowed):
         await svc.visible_ticket(t.id, outsider.staff)
     with pytest.raises(svc.NotAllowed):
-        await svc.add_internal_note(t.id, outsider, "x", bus=None)
+        await svc.add_internal_note(t.id, outsider, "x", bus=MessageBus())
     with pytest.raises(svc.NotAllowed):  # Level 1 no longer works it once referred
-        await svc.resolve_ticket(t.id, level1, "done", bus=None)
+        await svc.resolve_ticket(t.id, level1, "done", bus=MessageBus())
     assert (await Ticket.get(id=t.id)).status == Status.REFERRED
 
 
@@ -164,30 +164,30 @@ async def test_level1_resolves_and_the_requester_reopens_then_confirms_and_rates
     level1 = actor(await staff_member(StaffRole.LEVEL1_AGENT))
     t = await new_ticket()
     await svc.resolve_ticket(
-        t.id, level1, "جرّبي تسجيل الدخول من جديد", now=T0 + timedelta(hours=1), bus=None
+        t.id, level1, "جرّبي تسجيل الدخول من جديد", now=T0 + timedelta(hours=1), bus=MessageBus()
     )
     with pytest.raises(svc.TicketNotFound):
-        await svc.reopen_ticket(t.number, "wrong-key", "ما زالت المشكلة", bus=None)
+        await svc.reopen_ticket(t.number, "wrong-key", "ما زالت المشكلة", bus=MessageBus())
     back = await svc.reopen_ticket(
-        t.number, t.tracking_secret, "ما زالت المشكلة", now=T0 + timedelta(days=2), bus=None
+        t.number, t.tracking_secret, "ما زالت المشكلة", now=T0 + timedelta(days=2), bus=MessageBus()
     )
     assert back.status == Status.OPEN
-    await svc.resolve_ticket(t.id, level1, "تم", now=T0 + timedelta(days=3), bus=None)
+    await svc.resolve_ticket(t.id, level1, "تم", now=T0 + timedelta(days=3), bus=MessageBus())
     with pytest.raises(svc.InvalidInput):
-        await svc.rate_ticket(t.number, t.tracking_secret, 5, bus=None)  # not closed yet
+        await svc.rate_ticket(t.number, t.tracking_secret, 5, bus=MessageBus())  # not closed yet
     await svc.confirm_closure(
-        t.number, t.tracking_secret, now=T0 + timedelta(days=3, hours=1), bus=None
+        t.number, t.tracking_secret, now=T0 + timedelta(days=3, hours=1), bus=MessageBus()
     )
     for bad in (0, 6, "5"):
         with pytest.raises(svc.InvalidInput):
-            await svc.rate_ticket(t.number, t.tracking_secret, bad, bus=None)
-    rated = await svc.rate_ticket(t.number, t.tracking_secret, 4, "شكرًا", bus=None)
+            await svc.rate_ticket(t.number, t.tracking_secret, bad, bus=MessageBus())
+    rated = await svc.rate_ticket(t.number, t.tracking_secret, 4, "شكرًا", bus=MessageBus())
     assert (rated.rating, rated.rating_comment) == (4, "شكرًا")
     with pytest.raises(svc.InvalidInput):
-        await svc.rate_ticket(t.number, t.tracking_secret, 5, bus=None)
+        await svc.rate_ticket(t.number, t.tracking_secret, 5, bus=MessageBus())
     with pytest.raises(IllegalTransition) as late:
         await svc.reopen_ticket(
-            t.number, t.tracking_secret, "again", now=T0 + timedelta(days=40), bus=None
+            t.number, t.tracking_secret, "again", now=T0 + timedelta(days=40), bus=MessageBus()
         )
     assert late.value.code == "reopen_window_passed"
     public = [e.action for e in await svc.public_timeline(t)]
@@ -204,10 +204,10 @@ async def test_reopen_window_is_the_administrators_setting(staff_member):
     )
     level1 = actor(await staff_member(StaffRole.LEVEL1_AGENT))
     t = await new_ticket()
-    await svc.resolve_ticket(t.id, level1, "تم", now=T0, bus=None)
+    await svc.resolve_ticket(t.id, level1, "تم", now=T0, bus=MessageBus())
     with pytest.raises(IllegalTransition):
         await svc.reopen_ticket(
-            t.number, t.tracking_secret, "لا", now=T0 + timedelta(days=2), bus=None
+            t.number, t.tracking_secret, "لا", now=T0 + timedelta(days=2), bus=MessageBus()
         )
 
 
@@ -215,31 +215,35 @@ async def test_merge_duplicates_and_mark_spam(staff_member):
     level1 = actor(await staff_member(StaffRole.LEVEL1_AGENT))
     first, dup = await new_ticket(), await new_ticket()
     with pytest.raises(IllegalTransition):
-        await svc.merge_tickets(first.id, first.number, level1, bus=None)
+        await svc.merge_tickets(first.id, first.number, level1, bus=MessageBus())
     for nonsense in ("SND-2026-999999", "x" * 50, "SND\x00"):
         with pytest.raises(svc.InvalidInput):
-            await svc.merge_tickets(dup.id, nonsense, level1, bus=None)
-    merged = await svc.merge_tickets(dup.id, first.number, level1, bus=None)
+            await svc.merge_tickets(dup.id, nonsense, level1, bus=MessageBus())
+    merged = await svc.merge_tickets(dup.id, first.number, level1, bus=MessageBus())
     assert (merged.status, merged.merged_into_id) == (Status.MERGED, first.id)
     assert ("merged_in", level1.ref, "", dup.number) in await timeline(first)
     with pytest.raises(svc.InvalidInput):  # cannot merge into a merged ticket
-        await svc.merge_tickets(first.id, dup.number, level1, bus=None)
+        await svc.merge_tickets(first.id, dup.number, level1, bus=MessageBus())
     spam = await new_ticket(subject="اربح جائزة")
-    assert (await svc.mark_spam(spam.id, level1, bus=None)).status == Status.SPAM
+    assert (await svc.mark_spam(spam.id, level1, bus=MessageBus())).status == Status.SPAM
     assert await Ticket.filter(id=spam.id).exists()  # kept, not deleted
-    assert (await svc.unmark_spam(spam.id, level1, bus=None)).status == Status.NEW
+    assert (await svc.unmark_spam(spam.id, level1, bus=MessageBus())).status == Status.NEW
 
 
 async def test_public_reply_is_the_first_response_and_notes_stay_internal(staff_member):
     level1 = actor(await staff_member(StaffRole.LEVEL1_AGENT))
     t = await new_ticket()
-    await svc.add_internal_note(t.id, level1, "اتصلت بها", now=T0 + timedelta(minutes=1), bus=None)
-    await svc.reply_to_requester(
-        t.id, level1, "نعمل على طلبك", now=T0 + timedelta(minutes=30), bus=None
+    await svc.add_internal_note(
+        t.id, level1, "اتصلت بها", now=T0 + timedelta(minutes=1), bus=MessageBus()
     )
-    await svc.reply_to_requester(t.id, level1, "ما زلنا", now=T0 + timedelta(hours=2), bus=None)
+    await svc.reply_to_requester(
+        t.id, level1, "نعمل على طلبك", now=T0 + timedelta(minutes=30), bus=MessageBus()
+    )
+    await svc.reply_to_requester(
+        t.id, level1, "ما زلنا", now=T0 + timedelta(hours=2), bus=MessageBus()
+    )
     await svc.requester_reply(
-        t.number, t.tracking_secret, "شكرًا", now=T0 + timedelta(hours=3), bus=None
+        t.number, t.tracking_secret, "شكرًا", now=T0 + timedelta(hours=3), bus=MessageBus()
     )
     t = await Ticket.get(id=t.id)
     assert t.first_response_at == T0 + timedelta(minutes=30)

@@ -8,6 +8,7 @@ from helpdesk.adapters.orm.tickets import Ticket, TicketEvent
 from helpdesk.domain.institute import StaffRole
 from helpdesk.domain.tickets import Status
 from helpdesk.services import tickets as svc
+from helpdesk.services.bus import MessageBus
 from tests.helpdesk.fixtures import actor, new_ticket
 from tests.helpdesk.pages import csrf_of
 
@@ -19,8 +20,8 @@ def url(t, lang="") -> str:
 async def test_the_page_shows_status_and_public_replies_only(client, staff_member):
     level1 = actor(await staff_member(StaffRole.LEVEL1_AGENT))
     t = await new_ticket(subject="<img src=x onerror=alert(1)>", now=datetime.now(UTC))
-    await svc.add_internal_note(t.id, level1, "ملاحظة داخلية سرية", bus=None)
-    await svc.reply_to_requester(t.id, level1, "نراجع طلبك الآن", bus=None)
+    await svc.add_internal_note(t.id, level1, "ملاحظة داخلية سرية", bus=MessageBus())
+    await svc.reply_to_requester(t.id, level1, "نراجع طلبك الآن", bus=MessageBus())
     response = await client.get(url(t))
     html = await response.text()
     assert response.status == 200
@@ -73,7 +74,7 @@ async def test_reply_needs_the_form_token_and_is_stored(client):
 async def test_confirm_then_rate_and_bad_rating_is_refused(client, staff_member):
     level1 = actor(await staff_member(StaffRole.LEVEL1_AGENT))
     t = await new_ticket(now=datetime.now(UTC))
-    await svc.resolve_ticket(t.id, level1, "أعدنا ضبط كلمة المرور", bus=None)
+    await svc.resolve_ticket(t.id, level1, "أعدنا ضبط كلمة المرور", bus=MessageBus())
     page = await (await client.get(url(t))).text()
     token = csrf_of(page)
     assert "/confirm" in page and "/reopen" in page
@@ -104,7 +105,7 @@ async def test_confirm_then_rate_and_bad_rating_is_refused(client, staff_member)
 async def test_reopen_from_the_page(client, staff_member):
     level1 = actor(await staff_member(StaffRole.LEVEL1_AGENT))
     t = await new_ticket(now=datetime.now(UTC))
-    await svc.resolve_ticket(t.id, level1, "تم", bus=None)
+    await svc.resolve_ticket(t.id, level1, "تم", bus=MessageBus())
     token = csrf_of(await (await client.get(url(t))).text())
     response = await client.post(
         f"/track/{t.number}/reopen",

@@ -28,6 +28,7 @@ from helpdesk.entrypoints import keys
 from helpdesk.entrypoints.scheduler import senders_from
 from helpdesk.services import delivery, queues
 from helpdesk.services.api_tokens import create_token
+from helpdesk.services.bus import MessageBus
 from helpdesk.services.messages import MessageWriter
 from helpdesk.services.referral_clock import sweep_referral_clock
 from tests.helpdesk.fixtures import department, new_ticket
@@ -196,7 +197,9 @@ async def test_tickets_by_level_and_status_and_the_24_hour_limit(client):
         listed = await client.get(f"/api/v1/tickets?time_left={time_left}", headers=auth)
         assert (await listed.json())["total"] == 1
 
-    await sweep_referral_clock(datetime.now(UTC))  # escalates the one past the limit
+    await sweep_referral_clock(
+        datetime.now(UTC), bus=MessageBus()
+    )  # escalates the one past the limit
     found = await scrape(client)
     expected["1", "new"], expected["2", "referred"] = 2, 2
     assert by(found["sanad_tickets"], "level", "status") == expected
