@@ -6,7 +6,6 @@ It imports both halves (so it stands above them); run.py and the tests build the
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import hashlib
 import logging
@@ -32,9 +31,9 @@ from classroom_helper.adapters.group_commit import GroupCommit
 from classroom_helper.adapters.host_tokens import RoomPasses
 from classroom_helper.adapters.socketio_wire import DirectSend, RoomPacket
 from classroom_helper.domain.room_issues import TicketRules
+from classroom_helper.entrypoints.live_room import LiveRoom
 from classroom_helper.entrypoints.room_metrics import RoomMetrics, room_figures
 from classroom_helper.entrypoints.routes import setup_routes as setup_room_routes
-from classroom_helper.entrypoints.socketio import RoomGateway
 from helpdesk.adapters import database
 from helpdesk.adapters.rate_limits import RateLimit
 from helpdesk.config import Config
@@ -44,7 +43,7 @@ from helpdesk.entrypoints.channel_workers import build_intake, channel_workers
 from helpdesk.entrypoints.csrf import csrf_token
 from helpdesk.entrypoints.live import setup_live as setup_helpdesk_live
 from helpdesk.entrypoints.routes import setup_routes as setup_helpdesk_routes
-from helpdesk.entrypoints.scheduler import setup_scheduler
+from helpdesk.entrypoints.scheduler import Job, setup_scheduler
 from helpdesk.i18n import Catalogues, direction, format_datetime
 from helpdesk.services.bus import MessageBus
 
@@ -114,7 +113,7 @@ def build_app(config: Config) -> web.Application:
     app[keys.METRICS] = metrics.MetricsEndpoint(
         config.metrics_token, counted, (metrics.desk_figures, room_figures)
     )
-    app[keys.ROOM] = RoomGateway(
+    app[keys.ROOM] = LiveRoom(
         app[keys.SIO],
         catalogues,
         app[keys.BUS],
@@ -138,9 +137,9 @@ def build_app(config: Config) -> web.Application:
     )
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_fan_out)
-    app.cleanup_ctx.append(_room_sweeper)
     app.cleanup_ctx.append(channel_workers)
-    setup_scheduler(app)
+    setup_scheduler(app, jobs=[_room_sweeper(app)])
+    app.on_cleanup.append(_close_room)
     app.on_startup.append(_freeze_start_up_objects)
     app.on_shutdown.append(_disconnect_live_clients)
     app.on_cleanup.append(_close_redis)
@@ -257,16 +256,15 @@ async def _fan_out(app: web.Application):
     await fanout.close()
 
 
-async def _room_sweeper(app: web.Application):
+def _room_sweeper(app: web.Application) -> Job:
     """The live room's own clock: automatic tickets, sessions past their end, presence."""
     room, config = app[keys.ROOM], app[keys.CONFIG]
     every = max(0.2, min(5.0, config.room_no_manager_grace.total_seconds() / 4))
-    sweeper = asyncio.create_task(room.run_sweeper(every))
-    yield
-    sweeper.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await sweeper
-    await room.rate_limit.close()
+    return Job("room sweep", every, room.sweeper.sweep)
+
+
+async def _close_room(app: web.Application) -> None:
+    await app[keys.ROOM].rate_limit.close()
 
 
 async def _disconnect_live_clients(app: web.Application) -> None:

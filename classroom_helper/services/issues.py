@@ -40,6 +40,7 @@ from classroom_helper.services import presence
 from classroom_helper.services.lately import Lately
 from classroom_helper.services.room_log import (
     TO_MANAGERS,
+    OnCommit,
     Outcome,
     issue_audience,
     record,
@@ -47,7 +48,6 @@ from classroom_helper.services.room_log import (
 from classroom_helper.services.rooms import require_open, require_open_session
 from classroom_helper.services.views import incident_view, issue_view, message_view
 from helpdesk.adapters.orm.institute import RoomSession
-from helpdesk.domain.events import TicketOpened
 from helpdesk.domain.tickets import Category, Channel, Requester, TicketKind
 from helpdesk.services.tickets import open_ticket
 
@@ -309,6 +309,7 @@ async def _make_ticket(
             f"Raised {row.raised_at.isoformat()}; ticket because: {reason}",
         ]
     ).strip()
+    bus = OnCommit()  # the ticket's news, published once the room's transaction is committed
     ticket = await open_ticket(
         kind=TicketKind.TECHNICAL_ISSUE,
         category=Category.LOGIN_AND_ACCOUNTS
@@ -330,6 +331,7 @@ async def _make_ticket(
         actor=f"room:{by.sub}" if by else "system",
         actor_name=by.name if by else "",
         now=now,
+        bus=bus,
     )
     was_waiting = issue.is_unclaimed
     issue.escalate(ticket.number, reason, now)
@@ -338,7 +340,7 @@ async def _make_ticket(
         {"issue_id": row.id, "ticket_number": ticket.number},
         [await issue_changed(row, now)],
         queue_moved=was_waiting,
-        published=[TicketOpened(ticket.id, ticket.number, Channel.ROOM, row.room_id)],
+        published=bus.published,
     )
 
 

@@ -10,6 +10,7 @@ from tortoise.expressions import Q
 from classroom_helper.adapters.orm import RoomEventRecord, RoomLedger, insert_numbered
 from classroom_helper.domain.people import Person, Role
 from classroom_helper.services.views import when
+from helpdesk.services.bus import MessageBus
 
 # Further behind than this, a snapshot is cheaper than the replay.
 REPLAY_LIMIT = 200
@@ -42,6 +43,19 @@ class Outcome:
     queue_moved: bool = False
     # domain events for the message bus, published once committed
     published: list[object] = field(default_factory=list)
+
+
+class OnCommit(MessageBus):
+    """The bus a room's use case hands to the helpdesk's services it calls inside its transaction
+    (opening a ticket): what they publish waits in the outcome (`published`) and reaches the real
+    bus once the room's transaction is committed (the bus's handlers run after the commit)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.published: list[object] = []
+
+    async def publish(self, event: object) -> None:
+        self.published.append(event)
 
 
 async def ensure_ledger(room_id: str) -> None:

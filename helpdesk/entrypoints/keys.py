@@ -17,7 +17,7 @@ REDIS = web.AppKey("redis", "Redis | None")
 # The Socket.IO fan-out between processes (None without Redis); its `problem` is shown by /readyz.
 FANOUT = web.AppKey("fanout", "RedisFanout | None")
 TORTOISE_CONFIG = web.AppKey("tortoise_config", dict)
-ROOM = web.AppKey("room", "RoomGateway")  # the live room's Socket.IO gateway
+ROOM = web.AppKey("room", "LiveRoom")  # the live room in this process (its parts)
 ROOM_PASSES = web.AppKey("room_passes", "RoomPasses")  # who may enter a room
 GUIDANCE_LOOKUPS = web.AppKey("guidance_lookups", "RateLimit")
 INTAKE = web.AppKey("intake", "Intake")

@@ -1,5 +1,9 @@
 """The console, live: staff connect to the Socket.IO namespace /console with their session cookie;
-every ticket change published on the bus reaches the consoles allowed to see that ticket."""
+every ticket change published on the bus reaches the consoles allowed to see that ticket.
+
+A console hears tickets only once it sends `console.follow`, after its CONNECT: python-socketio
+sends CONNECT when the connect handler returns, and an emit to a room joined inside the handler
+would reach the socket before it (clients then hand it to the page before `connect`)."""
 
 from __future__ import annotations
 
@@ -26,9 +30,18 @@ def setup_live(app: web.Application) -> None:
         if staff is None:
             raise ConnectionRefusedError("login_required")
         if staff.role in (StaffRole.ADMINISTRATOR, StaffRole.LEVEL1_AGENT):
-            await sio.enter_room(sid, EVERYTHING, namespace=NAMESPACE)
+            hears = EVERYTHING
         elif staff.department_id is not None:
-            await sio.enter_room(sid, department_room(staff.department_id), namespace=NAMESPACE)
+            hears = department_room(staff.department_id)
+        else:
+            hears = None
+        await sio.save_session(sid, {"hears": hears}, namespace=NAMESPACE)
+
+    async def follow(sid, data=None):
+        hears = (await sio.get_session(sid, namespace=NAMESPACE)).get("hears")
+        if hears is not None:
+            await sio.enter_room(sid, hears, namespace=NAMESPACE)
+        return {"ok": True}
 
     async def ticket_changed(event: TicketChanged) -> None:
         payload = {
@@ -45,4 +58,5 @@ def setup_live(app: web.Application) -> None:
         await sio.emit("ticket_changed", payload, to=rooms, namespace=NAMESPACE)
 
     sio.on("connect", connect, namespace=NAMESPACE)
+    sio.on("console.follow", follow, namespace=NAMESPACE)
     app[keys.BUS].subscribe(TicketChanged, ticket_changed)

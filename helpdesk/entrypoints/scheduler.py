@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -82,6 +84,41 @@ async def scheduler(app: web.Application):
             await task
 
 
-def setup_scheduler(app: web.Application) -> None:
-    """Runs after the database is up (the composition root adds it after the database)."""
+@dataclass(frozen=True)
+class Job:
+    """Another part's work on a clock (the live room's sweep): `run()` every `every` seconds in
+    every process, whatever SCHEDULER says (it may keep this process's own state fresh)."""
+
+    name: str
+    every: float
+    run: Callable[[], Awaitable[object]]
+
+
+def setup_scheduler(app: web.Application, jobs: Sequence[Job] = ()) -> None:
+    """Runs after the database is up (the composition root adds it after the database), with
+    the jobs the composition root brings from other parts."""
     app.cleanup_ctx.append(scheduler)
+    for job in jobs:
+        app.cleanup_ctx.append(_scheduled(job))
+
+
+def _scheduled(job: Job):
+    async def repeat() -> None:
+        while True:
+            try:
+                await job.run()
+            except Exception as error:
+                if not database.unavailable(error):
+                    log.exception("%s failed; trying again", job.name)
+                else:
+                    log.warning("%s waits: the database is unavailable", job.name)
+            await asyncio.sleep(job.every)
+
+    async def running(app: web.Application):
+        task = asyncio.create_task(repeat())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return running

@@ -39,7 +39,10 @@
 
   if (typeof io === "undefined" || (!queue && !ticketPage)) { return; }
   var socket = io("/console", { transports: ["websocket"] });
-  socket.on("connect", function () { status.textContent = t("Live"); });
+  socket.on("connect", function () {
+    socket.emit("console.follow"); // the server sends ticket changes from then on
+    status.textContent = t("Live");
+  });
   socket.on("disconnect", function () { status.textContent = t("Reconnecting…"); });
   socket.on("ticket_changed", changed);
 })();

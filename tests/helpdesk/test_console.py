@@ -195,6 +195,8 @@ async def test_console_updates_live_over_socketio(server, client, log_in_as):
     await live.connect(
         url, namespaces=["/console"], transports=["websocket"], headers={"Cookie": cookie}
     )
+    # a console hears tickets once it asks, after its CONNECT (helpdesk/entrypoints/live.py)
+    assert await live.call("console.follow", namespace="/console", timeout=5) == {"ok": True}
     try:
         t = await new_ticket(now=datetime.now(UTC), bus=server.app[keys.BUS])
         event = await asyncio.wait_for(received.get(), 5)

@@ -28,10 +28,14 @@ class RoomClient:
         self.sio.on("room.presence", lambda data: self.presence.append(data["presence"]))
         self.sio.on("issue.queue", lambda data: self.queue.append(data["queue"]))
 
-    async def connect(self, **auth) -> RoomClient:
+    async def connect(self, sync: bool = True, **auth) -> RoomClient:
+        """Connect, then send `room.sync` as every client does (the server joins the connection
+        to its audiences then: docs/realtime-protocol.md, section 1)."""
         await self.sio.connect(
             self.url, transports=["websocket"], auth={"token": self.token, **auth}, wait_timeout=5
         )
+        if sync:
+            self.synced = await self.ok("room.sync", last_seq=None)
         return self
 
     async def call(self, event: str, data=None, **fields) -> dict:
@@ -110,10 +114,12 @@ async def join(server, client, token_for):
     clients: list[RoomClient] = []
     url = str(server.make_url("/"))
 
-    async def connect(role: str, sub: str, name: str | None = None, **kw) -> RoomClient:
+    async def connect(
+        role: str, sub: str, name: str | None = None, sync: bool = True, **kw
+    ) -> RoomClient:
         client = RoomClient(url, token_for(role, sub, name, **kw))
         clients.append(client)
-        return await client.connect()
+        return await client.connect(sync=sync)
 
     yield connect
     for client in clients:

@@ -3,7 +3,7 @@ reconnect the widget resyncs by sequence number and shows what it missed, once."
 
 from __future__ import annotations
 
-from classroom_helper.entrypoints.socketio import person_room
+from classroom_helper.entrypoints.room_audiences import person_room
 from helpdesk.entrypoints import keys
 from tests.widget.conftest import W, open_panel, widget_ready
 
