@@ -26,6 +26,7 @@ import asyncpg
 import pytest
 import socketio
 from aiohttp import web
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from playwright.async_api import async_playwright, expect
 from tortoise.backends.base.config_generator import expand_db_url
 
@@ -89,8 +90,9 @@ class Sanad:
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
         )
+        deadline = asyncio.get_running_loop().time() + 90  # a loaded machine starts slowly
         async with aiohttp.ClientSession() as http:
-            for _ in range(600):
+            while asyncio.get_running_loop().time() < deadline:
                 try:
                     async with http.get(f"{self.url}/healthz") as response:
                         if response.status == 200:
@@ -352,23 +354,41 @@ async def database_stalled(database_url: str):
 
 
 async def check_every_event_applied(pages: list[LivePage], log: list[dict]) -> None:
+    """Each page applied every event of its audience after its first snapshot, in order, once.
+
+    A page that was away for more than the protocol's 200 events loads a snapshot instead (it
+    replaces all it holds): the count starts again from the snapshot's seq."""
     for page in pages:
-        expected = [event["seq"] for event in log if page.hears(event)]
-        await page.page.wait_for_function(
-            "(last) => sanadTrail.some(([kind, seq]) => seq >= last)", arg=expected[-1]
-        )
+        heard = [event["seq"] for event in log if page.hears(event)]
+        try:
+            await page.page.wait_for_function(
+                "(last) => sanadTrail.some(([kind, seq]) => seq >= last)",
+                arg=heard[-1],
+                polling=200,  # not on animation frames: a page in the background has none
+            )
+        except PlaywrightTimeoutError:
+            trail = await page.applied()
+            stopped = f"{page.name} stopped at {trail[-3:]}, the log at {heard[-1]}"
+            raise AssertionError(stopped) from None
         trail = await page.applied()
         assert trail[0][0] == "snapshot", (page.name, trail[:5])
-        snapshots = [seq for kind, seq in trail if kind == "snapshot"]
-        assert len(snapshots) == 1, f"{page.name} fell back to a snapshot: {snapshots}"
-        expected = [seq for seq in expected if seq > snapshots[0]]
-        applied = [seq for _, seq in trail[1:]]
-        missing = sorted(set(expected) - set(applied))
-        assert applied == expected, (
-            f"{page.name}: {len(applied)} applied, {len(expected)} in the log; "
-            f"missing {len(missing)}: {missing[:20]}; "
-            f"out of order at {[b for a, b in pairwise(applied) if b <= a][:20]}"
-        )
+        segments: list[tuple[int, list[int]]] = []  # (snapshot seq, events applied after it)
+        for kind, seq in trail:
+            if kind == "snapshot":
+                segments.append((seq, []))
+            else:
+                segments[-1][1].append(seq)
+        for number, (floor, applied) in enumerate(segments):
+            last = heard[-1]
+            if number + 1 < len(segments):  # the next snapshot covers what came after
+                last = applied[-1] if applied else floor
+            expected = [seq for seq in heard if floor < seq <= last]
+            missing = sorted(set(expected) - set(applied))
+            assert applied == expected, (
+                f"{page.name} after the snapshot at {floor}: {len(applied)} applied, "
+                f"{len(expected)} in the log; missing {len(missing)}: {missing[:20]}; "
+                f"out of order at {[b for a, b in pairwise(applied) if b <= a][:20]}"
+            )
 
 
 @pytest.fixture
@@ -458,12 +478,11 @@ async def online(pages: list[LivePage]) -> None:
 
 
 async def test_a_dropped_network(busy_room):
-    for _ in range(2):
-        mark(busy_room.pages)
-        busy_room.network.drop()
-        await tried_again(busy_room.pages)
-        await online(busy_room.pages)
-        await busy_room.traffic.flowing()
+    mark(busy_room.pages)
+    busy_room.network.drop()
+    await tried_again(busy_room.pages)
+    await online(busy_room.pages)
+    await busy_room.traffic.flowing()
     await busy_room.finish()
 
 
