@@ -294,7 +294,8 @@ async def test_several_workers_on_one_port_answer_the_same_whichever_is_scraped(
         for _ in range(8):  # each scrape a new connection: it may reach either worker
             found = parse(await asyncio.to_thread(_scrape, sanad.base_url))
             events = by(found["sanad_room_events_received_total"], "event", "outcome")
-            assert events == {("issue.raise", "ok"): raised}
+            # and each person's first room.sync, on joining
+            assert events == {("issue.raise", "ok"): raised, ("room.sync", "ok"): len(people)}
             assert found["sanad_room_raise_to_managers_seconds_count"] == {(): raised}
             assert by(found["sanad_room_events_sent_total"], "type") == stored
             connected = by(found["sanad_room_people_connected"], "role")
@@ -308,7 +309,7 @@ async def test_several_workers_on_one_port_answer_the_same_whichever_is_scraped(
         sanad.wait_until_ready()
         found = parse(await asyncio.to_thread(_scrape, sanad.base_url))
         events = by(found["sanad_room_events_received_total"], "event", "outcome")
-        assert events == {("issue.raise", "ok"): raised}
+        assert events == {("issue.raise", "ok"): raised, ("room.sync", "ok"): len(people)}
     finally:
         for person in people:
             await person.disconnect()

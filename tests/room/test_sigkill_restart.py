@@ -35,7 +35,8 @@ class Server:
             stderr=subprocess.STDOUT,
         )
         async with aiohttp.ClientSession() as http:
-            for _ in range(200):
+            # start-up takes seconds on a loaded machine (tens with the tests of others beside)
+            for _ in range(1200):
                 try:
                     async with http.get(f"http://127.0.0.1:{self.port}/healthz") as response:
                         if response.status == 200:
