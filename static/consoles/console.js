@@ -162,7 +162,11 @@ const Sanad = (() => {
     handlers: {},
   };
   let socket = null;
+  // socket.io-client hands the page what came before the server's CONNECT before `connect`
+  // fires: room pushes count only once this page's own connect handler has run.
+  let admitted = false;
   let syncing = false;
+  let syncs = 0; // the latest room.sync asked: an older answer is not applied
   let buffered = [];
   const pending = new Map(); // cid → [event, payload]: sent again, unchanged, after a reconnect
 
@@ -188,10 +192,14 @@ const Sanad = (() => {
   const REPLAY_MARGIN = 20;
   let sessionSeq = 0;
 
+  // What the console applied, for monitoring and tests (docs/widget.md): seq and type only.
+  const told = (name, detail) => window.dispatchEvent(new CustomEvent(name, { detail }));
+
   function apply(event) {
     if (applied.has(event.seq)) return;
     applied.add(event.seq);
     room.seq = Math.max(room.seq ?? 0, event.seq);
+    told("sanad:room-event", { seq: event.seq, type: event.type });
     if (event.type === "session.changed") {
       if (event.seq < sessionSeq) return;
       sessionSeq = event.seq;
@@ -202,11 +210,23 @@ const Sanad = (() => {
     room.handlers.event?.(event);
   }
 
+  // Ask for what was missed; live events wait until the answer is applied, then follow it.
   async function sync() {
+    const round = ++syncs;
     syncing = true;
+    buffered = [];
     const last_seq = room.seq === null ? null : Math.max(0, room.seq - REPLAY_MARGIN);
-    const ack = await socket.timeout(10000).emitWithAck("room.sync", { last_seq });
-    if (!ack.ok) throw new Error(ack.message);
+    const ack = await socket
+      .timeout(10000)
+      .emitWithAck("room.sync", { last_seq })
+      .catch(() => null); // no answer, or the connection dropped meanwhile
+    if (round !== syncs) return; // a newer sync (e.g. after a reconnect) answers instead
+    if (!ack?.ok) {
+      // Live events stay buffered; the missed ones come with the next answer.
+      if (ack) say(ack.message, true);
+      setTimeout(() => round === syncs && admitted && sync(), 2000);
+      return;
+    }
     const answer = ack.data;
     if (answer.mode === "snapshot") {
       applied.clear();
@@ -215,14 +235,16 @@ const Sanad = (() => {
       room.session = answer.snapshot.session;
       room.presence = answer.snapshot.presence;
       room.handlers.snapshot?.(answer.snapshot);
+      told("sanad:room-snapshot", { seq: answer.seq });
     } else {
-      answer.events.forEach(apply);
+      [...answer.events].sort((a, b) => a.seq - b.seq).forEach(apply);
       room.seq = Math.max(room.seq, answer.seq);
       room.presence = answer.presence;
     }
     syncing = false;
-    buffered.filter((e) => e.seq > room.seq).forEach(apply);
+    const live = buffered.filter((e) => e.seq > room.seq).sort((a, b) => a.seq - b.seq);
     buffered = [];
+    live.forEach(apply);
     showRoom();
     room.handlers.session?.();
     for (const [cid, [name, payload]] of pending) send(name, payload, cid);
@@ -293,10 +315,16 @@ const Sanad = (() => {
     const auth = (answer) => answer({ token, room: page.dataset.room, locale });
     socket = io({ transports: ["websocket"], auth });
     socket.on("connect", () => {
+      admitted = true;
       say(t("Connected."));
-      sync().catch((error) => say(error.message, true));
+      sync();
     });
-    socket.on("disconnect", () => say(t("Connection lost. Reconnecting…"), true));
+    socket.on("disconnect", (reason) => {
+      admitted = false;
+      say(t("Connection lost. Reconnecting…"), true);
+      // The server closed us on purpose (e.g. a restart): Socket.IO does not come back on its own.
+      if (reason === "io server disconnect") socket.connect();
+    });
     socket.on("connect_error", (error) => {
       say(error.message, true);
       const code = error.data?.code;
@@ -309,12 +337,17 @@ const Sanad = (() => {
         socket.disconnect(); // refused: retrying the same token is useless
       }
     });
-    socket.on("room.event", (event) => (syncing ? buffered.push(event) : apply(event)));
+    socket.on("room.event", (event) => {
+      if (!admitted) return; // before CONNECT: the sync that follows brings it
+      if (syncing) buffered.push(event);
+      else apply(event);
+    });
     // The server's processes lost touch for a while: what they sent meanwhile comes by sync.
     socket.on("room.resync", () => {
-      if (!syncing) sync().catch((error) => say(error.message, true));
+      if (admitted && !syncing) sync();
     });
     socket.on("room.presence", ({ presence }) => {
+      if (!admitted) return;
       room.presence = presence;
       showRoom();
     });

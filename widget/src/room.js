@@ -20,6 +20,11 @@ function newCid() {
   );
 }
 
+// What the widget applied, for a host's monitoring and for tests (docs/widget.md): seq and type only.
+function told(name, detail) {
+  window.dispatchEvent(new CustomEvent(name, { detail }));
+}
+
 export class Room {
   constructor({ origin, token, room, locale, onChange, onNews }) {
     this.onChange = onChange;
@@ -30,21 +35,30 @@ export class Room {
     this.rttMs = null;
     this.outbox = []; // [{cid, event, payload, inFlight, resolve}]
     this.buffered = null; // live events received while a sync is in flight
+    // socket.io-client hands the page what came before the server's CONNECT before `connect`
+    // fires: room pushes count only once this page's own connect handler has run.
+    this.admitted = false;
+    this.syncs = 0; // the latest room.sync asked: an older answer is not applied
     this.clear();
     this.socket = io(origin, {
       transports: ["websocket"],
       auth: { token, locale, ...(room ? { room } : {}) }, // locale: the words of a refusal
     });
-    this.socket.on("connect", () => this.resync());
+    this.socket.on("connect", () => {
+      this.admitted = true;
+      this.resync();
+    });
     // The server's processes lost touch for a while: what they sent meanwhile comes by sync. Spread
     // over a moment, so that a whole institute does not ask at the same instant.
     this.socket.on("room.resync", () => {
+      if (!this.admitted) return;
       setTimeout(
-        () => this.socket.connected && this.buffered === null && this.resync(),
+        () => this.admitted && this.buffered === null && this.resync(),
         Math.random() * RESYNC_SPREAD_MS,
       );
     });
     this.socket.on("disconnect", (reason) => {
+      this.admitted = false;
       this.setStatus("reconnecting");
       // The server closed us on purpose (e.g. a restart): Socket.IO does not come back on its own.
       if (reason === "io server disconnect") this.socket.connect();
@@ -62,15 +76,18 @@ export class Room {
     });
     this.socket.io.on("reconnect", () => this.reconnects++);
     this.socket.on("room.event", (event) => {
+      if (!this.admitted) return; // before CONNECT: the sync that follows brings it
       if (this.buffered) this.buffered.push(event);
       else this.apply(event, true);
       this.onChange();
     });
     this.socket.on("room.presence", ({ presence }) => {
+      if (!this.admitted) return;
       this.presence = presence;
       this.onChange();
     });
     this.socket.on("issue.queue", ({ queue }) => {
+      if (!this.admitted) return;
       this.queue.set(queue.issue_id, queue);
       this.onChange();
     });
@@ -105,15 +122,18 @@ export class Room {
     if (!this.socket.connected) this.socket.connect();
   }
 
+  /** Ask for what was missed; live events wait until the answer is applied, then follow it. */
   resync() {
+    const round = ++this.syncs;
     this.buffered = [];
     const started = performance.now();
     const lastSeq = this.seq === null ? null : Math.max(0, this.seq - SYNC_MARGIN);
     this.socket.timeout(ACK_TIMEOUT_MS).emit("room.sync", { last_seq: lastSeq }, (err, answer) => {
+      if (round !== this.syncs) return; // a newer sync (e.g. after a reconnect) answers instead
       if (err || !answer?.ok) {
         // No answer or a refusal (e.g. rate_limited): ask again shortly; live events stay buffered
         // and the missed ones come with the next answer (last_seq has not moved).
-        setTimeout(() => this.socket.connected && this.resync(), 2000);
+        setTimeout(() => round === this.syncs && this.admitted && this.resync(), 2000);
         return;
       }
       this.rttMs = Math.round(performance.now() - started);
@@ -121,8 +141,9 @@ export class Room {
       if (data.mode === "snapshot") {
         this.load(data.snapshot);
         this.floor = data.seq;
+        told("sanad:room-snapshot", { seq: data.seq });
       } else {
-        for (const event of data.events) this.apply(event, true);
+        for (const event of [...data.events].sort((a, b) => a.seq - b.seq)) this.apply(event, true);
         this.presence = data.presence;
         this.queue = new Map(data.queue.map((q) => [q.issue_id, q]));
       }
@@ -152,6 +173,7 @@ export class Room {
     this.applied.add(event.seq);
     if (this.applied.size > APPLIED_KEPT) this.applied.delete(this.applied.values().next().value);
     this.seq = Math.max(this.seq ?? 0, event.seq);
+    told("sanad:room-event", { seq: event.seq, type: event.type });
     const data = event.data;
     // Events from two server processes can arrive swapped: keep each object's newest version.
     const object = data.issue || data.question || data.session;
