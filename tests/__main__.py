@@ -64,10 +64,15 @@ def install_debian_packages() -> None:
 
 
 def install_widget_build_tools() -> None:
-    """The widget's pinned build tools (package-lock.json), so that the tests can rebuild it and
-    compare with the committed static/widget*.js (tests/widget/test_build.py)."""
+    """The widget's pinned build tools and axe-core (package-lock.json), so that the tests can
+    rebuild it and compare with the committed static/widget*.js (tests/widget/test_build.py) and
+    check pages for accessibility; installed again when the lock file changed."""
     npm = shutil.which("npm")
-    if npm and not os.path.isdir(os.path.join(WIDGET, "node_modules")):
+    installed = os.path.join(WIDGET, "node_modules", ".package-lock.json")  # npm writes it
+    wanted = os.path.join(WIDGET, "package-lock.json")
+    if npm and (
+        not os.path.exists(installed) or os.path.getmtime(installed) < os.path.getmtime(wanted)
+    ):
         print("tests: installing the widget's build tools (npm ci)", flush=True)
         subprocess.call([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=WIDGET)
 

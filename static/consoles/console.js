@@ -108,12 +108,29 @@ const Sanad = (() => {
     status.classList.toggle("alert", isError);
   }
 
+  // A cross-site frame (an LTI launch in the learning platform's page) may be refused storage:
+  // the choice then lasts as long as the page.
+  function remembered(key) {
+    try {
+      return localStorage.getItem(key);
+    } catch {
+      return null;
+    }
+  }
+  function remember(key, value) {
+    try {
+      localStorage.setItem(key, value);
+    } catch {
+      // refused: kept in `soundOn` for this page
+    }
+  }
+
   // --- sound and the tab title ----------------------------------------------------------------
   // Off until the person turns it on (a browser lets a page sound only after a gesture); the choice
   // is remembered, and after a reload the sound starts with the person's first click or key.
   const SOUND_KEY = "sanad.console.sound";
   const soundButton = document.getElementById("mute");
-  let soundOn = localStorage.getItem(SOUND_KEY) === "on";
+  let soundOn = remembered(SOUND_KEY) === "on";
   let audio = null;
   function startAudio() {
     if (!soundOn || !navigator.userActivation?.hasBeenActive) return;
@@ -130,7 +147,7 @@ const Sanad = (() => {
   }
   soundButton.addEventListener("click", () => {
     soundOn = !soundOn;
-    localStorage.setItem(SOUND_KEY, soundOn ? "on" : "off");
+    remember(SOUND_KEY, soundOn ? "on" : "off");
     showSound();
     startAudio();
   });
