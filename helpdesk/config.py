@@ -18,6 +18,10 @@ class ConfigError(ValueError):
     """A configuration value is wrong; the message names the variable."""
 
 
+# The policy's default: a room issue no manager has claimed becomes a ticket after this long.
+ROOM_UNCLAIMED_MINUTES = 10
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -62,7 +66,9 @@ SETTINGS = (
     Setting("MAIL_FROM", "support@sanad.local", "sender address of email to trainees"),
     Setting("LOG_LEVEL", "INFO", "DEBUG | INFO | WARNING | ERROR"),
     Setting(
-        "ROOM_UNCLAIMED_MINUTES", "10", "a room issue unclaimed this long becomes a helpdesk ticket"
+        "ROOM_UNCLAIMED_MINUTES",
+        str(ROOM_UNCLAIMED_MINUTES),
+        "a room issue unclaimed this long becomes a helpdesk ticket",
     ),
     Setting(
         "ROOM_RATE_LIMIT", "30 per 10 seconds", "events one person may send in a live room (limits)"
@@ -141,7 +147,7 @@ class Config:
     # Socket.IO channel on Redis, also the prefix of the rate limits' keys. Pub/sub ignores the
     # Redis db number: two deployments (or test runs) on one Redis server need two channels.
     socketio_channel: str = "sanad"
-    room_unclaimed_limit: timedelta = timedelta(minutes=10)
+    room_unclaimed_limit: timedelta = timedelta(minutes=ROOM_UNCLAIMED_MINUTES)
     # A manager who drops for a moment (a reload) is not "no manager online".
     room_no_manager_grace: timedelta = timedelta(minutes=1)
     room_rate_limit: str = "30 per 10 seconds"

@@ -161,11 +161,11 @@ class RoomIssue:
 
 @dataclass(frozen=True, slots=True)
 class TicketRules:
-    """When an open issue becomes a ticket on its own (the institute's settings)."""
+    """When an open issue becomes a ticket on its own (the institute's settings: helpdesk.config)."""
 
-    unclaimed_limit: timedelta = timedelta(minutes=10)
+    unclaimed_limit: timedelta
     # a manager who drops for a moment (a reload, a network blip) is not "gone"
-    no_manager_grace: timedelta = timedelta(minutes=1)
+    no_manager_grace: timedelta
 
     @property
     def youngest_due(self) -> timedelta:
