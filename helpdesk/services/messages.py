@@ -206,8 +206,6 @@ EVENT_NAMES = {
     "phone_call": N_("Phone call"),
     "callback_scheduled": N_("Call-back promised"),
     "callback_done": N_("Called back"),
-}
-EVENT_NAMES |= {
     "room_message": N_("Message in the live room"),
     "room_diagnostics": N_("Diagnostics from the trainee's browser"),
     "room_ticket": N_("Passed on from the live room"),
