@@ -134,7 +134,7 @@ def start_server(pair: Pair, name: str, cpu: int, env: dict, workdir: Path, args
     log = workdir / f"{pair.name}-{name}.log"
     if pair.name.startswith("bare"):
         command = [
-            *("-m", "bench.bare_relay", "--port", str(port), "--secret", env["SECRET"]),
+            *("-m", "bench.bare_relay", "--port", str(port), f"--secret={env['SECRET']}"),
             *("--redis", env["REDIS_URL"], "--channel", env["SOCKETIO_CHANNEL"]),
         ]
         health = f"http://127.0.0.1:{port}/socket.io/?EIO=4&transport=polling"
@@ -229,7 +229,7 @@ def loadgen(pair: Pair, args, rates: list[float], secret: str, a: tuple, b: tupl
     command = [
         *pinned(LOADGEN_CPU, args),
         sys.executable,
-        *("-m", "bench.loadgen", "--url", a[1], "--manager-url", b[1], "--secret", secret),
+        *("-m", "bench.loadgen", "--url", a[1], "--manager-url", b[1], f"--secret={secret}"),
         *("--rooms", str(args.rooms), "--trainees", str(args.trainees)),
         *("--server-pid", str(a[0].pid), "--manager-server-pid", str(b[0].pid)),
         *("--rates", ",".join(f"{r:g}" for r in rates)),

@@ -100,7 +100,7 @@ class Server:
         if self.target == "bare":
             self.secret = "bare-relay-" + os.urandom(16).hex()
             command = ["-m", "bench.bare_relay", "--port", str(self.port)]
-            command += ["--secret", self.secret]
+            command += [f"--secret={self.secret}"]  # a secret may begin with "-"
             health = self.url + "/socket.io/?EIO=4&transport=polling"
         else:
             seed = [python, "-m", "bench.seed", "--rooms", str(self.args.seed_rooms)]
@@ -153,8 +153,7 @@ def loadgen(server: Server, rooms: int, trainees: int, extra: list[str], timeout
         "bench.loadgen",
         "--url",
         server.url,
-        "--secret",
-        server.secret,
+        f"--secret={server.secret}",  # a secret may begin with "-"
         "--rooms",
         str(rooms),
         "--trainees",
