@@ -28,7 +28,9 @@ class RoomSweeper:
     async def sweep(self) -> None:
         await self.presence.refresh()
         now = self.clock()
-        for room_id, issue_id, reason in await issues.tickets_due(self.rules, now):
+        for room_id, issue_id, reason in await issues.tickets_due(
+            self.rules, now, self.presence.process
+        ):
             await self.delivery.act(
                 room_id, partial(issues.ticket_on_its_own, issue_id, reason, now)
             )

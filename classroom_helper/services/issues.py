@@ -445,9 +445,11 @@ async def _read_claim_waits(room_id: str) -> list[timedelta]:
     return [claimed_at - raised_at for raised_at, claimed_at in reversed(claimed)]
 
 
-async def tickets_due(rules: TicketRules, now: datetime) -> list[tuple[str, int, TicketReason]]:
+async def tickets_due(
+    rules: TicketRules, now: datetime, process: str
+) -> list[tuple[str, int, TicketReason]]:
     """Open issues due to become tickets on their own (unclaimed too long, or no manager online),
-    as (room, issue id, reason); `ticket_on_its_own` makes each one."""
+    as (room, issue id, reason), judged by `process`; `ticket_on_its_own` makes each one."""
     # Only issues old enough to be due are read: in a busy institute nearly every open issue is
     # minutes old at most, and reading them all room by room cost ~1 ms per room every sweep.
     candidates = await RoomIssueRecord.filter(
@@ -458,7 +460,7 @@ async def tickets_due(rules: TicketRules, now: datetime) -> list[tuple[str, int,
         by_room.setdefault(row.room_id, []).append(row)
     due = []
     for room_id, rows in by_room.items():
-        absent = await presence.no_manager_since(room_id, now)
+        absent = await presence.no_manager_since(room_id, now, process)
         for row in rows:
             reason = automatic_ticket_reason(as_issue(row), now, rules, absent)
             if reason is not None:
