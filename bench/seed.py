@@ -56,12 +56,12 @@ async def seed(config: Config, rooms: int, prefix: str, fresh: bool) -> str:
 
 async def _empty_postgres(orm: dict) -> None:
     """Start the PostgreSQL leg from an empty schema (the bench's own database only)."""
-    await Tortoise.init(config=orm, _enable_global_fallback=True)
+    context = await database.connect(orm)
     try:
         connection = Tortoise.get_connection("default")
         await connection.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     finally:
-        await Tortoise.close_connections()
+        await context.close_connections()
 
 
 def main() -> None:
