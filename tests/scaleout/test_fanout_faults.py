@@ -163,7 +163,7 @@ async def test_the_stock_redis_manager_stays_deaf_after_the_same_stall(private_r
         subprocess.Popen(  # noqa: ASYNC220 (started once, stopped in finally)
             [
                 *(sys.executable, "-m", "bench.bare_relay", "--port", str(port)),
-                *("--secret", "s" * 32, "--redis", proxy.url, "--fanout", "stock"),
+                *("--secret", "s" * 32, "--redis", proxy.url),
             ],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
