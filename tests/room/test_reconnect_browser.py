@@ -365,6 +365,7 @@ async def check_every_event_applied(pages: list[LivePage], log: list[dict]) -> N
                 "(last) => sanadTrail.some(([kind, seq]) => seq >= last)",
                 arg=heard[-1],
                 polling=200,  # not on animation frames: a page in the background has none
+                timeout=120_000,  # a page catching up after a restart on a busy machine
             )
         except PlaywrightTimeoutError:
             trail = await page.applied()
