@@ -25,6 +25,7 @@ from classroom_helper.bootstrap import socketio_server
 AUTH_AFTER = 0.05  # seconds; the first ping comes 0.3 s after the handshake
 SETTINGS = {"ping_interval": 0.3, "ping_timeout": 0.2, "max_http_buffer_size": 1_000_000}
 PATHS = {"engine.io": "/engine.io/", "socket.io": "/socket.io/"}
+SERVER = web.AppKey("server", socketio.AsyncServer)  # for tests that watch the server itself
 
 
 def reference_app(suite: str, stock: bool = False, redis_url: str | None = None) -> web.Application:
@@ -37,6 +38,7 @@ def reference_app(suite: str, stock: bool = False, redis_url: str | None = None)
     else:
         fanout = RedisFanout(redis_url, f"protocol-suite-{uuid.uuid4().hex}") if redis_url else None
         sio = socketio_server(app, path=PATHS[suite], client_manager=fanout, **SETTINGS)
+    app[SERVER] = sio
     if suite == "engine.io":
         echo_every_message(sio.eio)
     else:
