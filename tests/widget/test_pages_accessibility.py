@@ -83,4 +83,6 @@ async def test_axe_finds_nothing_serious_on_any_page(
     await check(staff, f"/console/tickets/{ticket.number}")
     admin_page = await log_in(browser, server, admin, lang)
     await check(admin_page, "/admin", "main h2")  # the overview has no h1 (moderate in axe)
+    for open_page in (staff, admin_page):  # the server stops only when their sockets are closed
+        await open_page.context.close()
     assert findings == {}
