@@ -418,7 +418,7 @@ async def _queue(
     if not waiting_rows:
         return []
     waiting = [as_issue(r) for r in waiting_rows]
-    waits = await _claim_waits.get(room_id, now, partial(_read_claim_waits, room_id))
+    waits = await _claim_waits.get(room_id, partial(_read_claim_waits, room_id))
     # with no claim to go on there is no estimate: no need to count the managers
     managers = await presence.managers_online(room_id, now) if waits else 0
     result = []
@@ -437,7 +437,7 @@ async def _queue(
 
 
 # How long the room's last claims took: the queue's estimates (forgotten here at each claim).
-_claim_waits: Lately[list[timedelta]] = Lately(timedelta(seconds=1))
+_claim_waits: Lately[list[timedelta]] = Lately(fresh_for=1.0)
 
 
 async def _read_claim_waits(room_id: str) -> list[timedelta]:

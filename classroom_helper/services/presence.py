@@ -21,7 +21,7 @@ from helpdesk.adapters.orm.institute import RoomSession
 STALE_AFTER = timedelta(seconds=30)
 # The count of a room's managers serves the queue's estimates (forgotten when this process's own
 # people come and go).
-_managers_online: Lately[int] = Lately(timedelta(seconds=1))
+_managers_online: Lately[int] = Lately(fresh_for=1.0)
 
 
 async def arrive(sid: str, process: str, person: Person, now: datetime) -> None:
@@ -107,7 +107,7 @@ async def managers_online(room_id: str, now: datetime) -> int:
         people = await live_people(room_id, now - STALE_AFTER)
         return sum(1 for role, _ in people if role == Role.ROOM_MANAGER)
 
-    return await _managers_online.get(room_id, now, count)
+    return await _managers_online.get(room_id, count)
 
 
 async def no_manager_since(room_id: str, now: datetime, asking: str) -> datetime | None:
