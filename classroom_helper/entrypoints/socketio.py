@@ -115,9 +115,13 @@ class RoomEvents:
         except (TokenRefused, RoomError) as refusal:
             code = refusal.code
         except Exception as error:
-            if not database.unavailable(error):
-                raise
-            code = "unavailable"  # the client tries again, as after any refused connection
+            # Refused all the same, never left unanswered: python-socketio sends nothing for a
+            # connect handler that raises, and the client would wait for good. It tries again.
+            if database.unavailable(error):
+                code = "unavailable"
+            else:
+                log.exception("admitting a room connection failed")
+                code = "internal_error"
         log.info("room connection refused: %s", code)
         locale = auth.get("locale") if isinstance(auth.get("locale"), str) else "ar"
         raise socketio.exceptions.ConnectionRefusedError(self._say(locale, code), {"code": code})

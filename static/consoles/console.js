@@ -344,15 +344,14 @@ const Sanad = (() => {
     });
     socket.on("connect_error", (error) => {
       say(error.message, true);
+      if (socket.active) return; // the network: Socket.IO tries again on its own
+      // Refused by the server, after which Socket.IO does not try again by itself.
       const code = error.data?.code;
-      if (!code) return; // the network: Socket.IO tries again
-      if (code === "unavailable") {
-        setTimeout(() => socket.connect(), 3000); // Sanad cannot reach its database for a moment
+      if (code === "unavailable" || code === "internal_error") {
+        setTimeout(() => socket.connect(), 3000); // a passing fault on Sanad's side
       } else if (staffPass && code === "token_expired") {
         renewPass().then((renewed) => renewed && socket.connect());
-      } else {
-        socket.disconnect(); // refused: retrying the same token is useless
-      }
+      } // else the pass itself is refused: the same one would be refused again
     });
     socket.on("room.event", (event) => {
       if (!admitted) return; // before CONNECT: the sync that follows brings it

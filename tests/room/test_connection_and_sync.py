@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 import socketio
+from tortoise import connections
 
 from classroom_helper.adapters.host_tokens import mint_host_token
-from classroom_helper.adapters.orm import ClientActionRecord, RoomIssueRecord
+from classroom_helper.adapters.orm import ClientActionRecord, PresenceRecord, RoomIssueRecord
 from classroom_helper.domain import payloads
 from classroom_helper.domain.people import Person, Role
 from classroom_helper.entrypoints.socketio import USE_CASES
@@ -62,6 +63,30 @@ async def test_tokens_that_do_not_admit(server, platform, room, token_for):
         assert data["message"]  # a sentence the widget can show (Arabic by default)
     english = await refusal(server, {"token": "garbage", "locale": "en"})
     assert english["message"] == "Your room pass is not valid. Reload the page."
+
+
+async def test_a_fault_while_admitting_is_a_refusal_to_try_again_never_silence(
+    server, token_for, caplog
+):
+    """python-socketio answers nothing for a connect handler that raises: the client would wait
+    for good. A fault that is not an outage (here the presence table gone) is refused as
+    `internal_error`, which the widget and the consoles try again."""
+    table = PresenceRecord._meta.db_table
+    database = connections.get("default")
+    token = token_for("manager", "m1")
+    await database.execute_script(f'ALTER TABLE "{table}" RENAME TO "{table}_away"')
+    try:
+        data = await refusal(server, {"token": token, "locale": "en"})
+    finally:
+        await database.execute_script(f'ALTER TABLE "{table}_away" RENAME TO "{table}"')
+    assert data == {
+        "message": "Something went wrong on our side. Try again.",
+        "data": {"code": "internal_error"},
+    }
+    assert "admitting a room connection failed" in caplog.text
+    again = RoomClient(str(server.make_url("/")), token)
+    await again.connect()
+    await again.disconnect()
 
 
 async def test_presence_everyone_sees_whether_staff_are_online(join):

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import expect
+from tortoise import connections
 
+from classroom_helper.adapters.orm import PresenceRecord
 from helpdesk.domain.institute import StaffRole
 from helpdesk.entrypoints import keys
 from helpdesk.services.room_staff import assign_room_staff
@@ -57,6 +59,25 @@ async def open_console(browser, server, room, role, token):
     await page.goto(str(server.make_url(f"/rooms/{room.room_id}/{role}")) + f"#token={token}")
     await expect(page.locator("#console-status")).to_have_text("متصل.")
     return page, errors
+
+
+async def test_a_console_refused_for_a_fault_on_sanads_side_connects_once_it_has_passed(
+    browser, server, room, token_for
+):
+    table = PresenceRecord._meta.db_table  # gone for a moment: admitting fails, not an outage
+    database = connections.get("default")
+    await database.execute_script(f'ALTER TABLE "{table}" RENAME TO "{table}_away"')
+    page = await browser.new_page()
+    try:
+        await page.goto(
+            str(server.make_url(f"/rooms/{room.room_id}/manager"))
+            + f"#token={token_for('manager', 'm1', 'منى')}"
+        )
+        await expect(page.locator("#console-status")).to_have_text("حدث خطأ من جهتنا. حاول مجددًا.")
+    finally:
+        await database.execute_script(f'ALTER TABLE "{table}_away" RENAME TO "{table}"')
+    await expect(page.locator("#console-status")).to_have_text("متصل.")  # it tried again
+    await page.close()
 
 
 async def test_manager_console_live_in_arabic(browser, server, room, join, token_for):

@@ -65,8 +65,9 @@ export class Room {
     });
     this.socket.on("connect_error", (error) => {
       if (this.socket.active) return this.setStatus("reconnecting"); // a network error: it retries
-      if (error.data?.code === "unavailable") {
-        // Sanad cannot reach its database for a moment: the same token will do shortly.
+      if (RETRIED.includes(error.data?.code)) {
+        // A passing fault on Sanad's side (e.g. its database out of reach): the same token will
+        // do shortly.
         setTimeout(() => this.socket.connect(), RETRY_MS);
         return this.setStatus("reconnecting");
       }
