@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
 from tortoise import Tortoise
 
 from classroom_helper.bootstrap import tortoise_config
@@ -24,7 +26,7 @@ from helpdesk.services.demo import DEMO_PLATFORM, seed_demo_institute
 async def seed(config: Config, rooms: int, prefix: str, fresh: bool) -> str:
     orm = tortoise_config(config)
     if fresh and not config.uses_sqlite:
-        await _empty_postgres(orm)
+        await _empty_postgres(config.database_url, orm)
     context = await database.connect(orm)
     try:
         await database.migrate(orm)
@@ -54,8 +56,17 @@ async def seed(config: Config, rooms: int, prefix: str, fresh: bool) -> str:
         await context.close_connections()
 
 
-async def _empty_postgres(orm: dict) -> None:
-    """Start the PostgreSQL leg from an empty schema (the bench's own database only)."""
+async def _empty_postgres(url: str, orm: dict) -> None:
+    """Start the PostgreSQL leg from an empty schema (the bench's own database only, made first
+    on a machine that has none)."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    server = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres")))
+    try:
+        if not await server.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await server.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await server.close()
     context = await database.connect(orm)
     try:
         connection = Tortoise.get_connection("default")
