@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 from aiohttp import web
 
@@ -29,6 +30,7 @@ from helpdesk.services.referral_clock import sweep_referral_clock
 
 log = logging.getLogger("sanad.scheduler")
 EVERY_SECONDS = 2.0
+STOP_WAIT = 10.0  # seconds a round in progress may take to finish when the app stops
 
 
 def senders_from(config: Config, writer: MessageWriter) -> Senders:
@@ -51,20 +53,18 @@ def senders_from(config: Config, writer: MessageWriter) -> Senders:
     return Senders(writer, mailer, sms, WebhookSender(), channel_senders(config.channels))
 
 
-async def _run(app: web.Application, senders: Senders) -> None:
-    while True:
-        now = datetime.now(UTC)
-        try:
-            clock = await sweep_referral_clock(now, bus=app[keys.BUS])
-            sent = await deliver_due(now, senders)
-            if clock.touched or sent.sent or sent.failed:
-                log.info("referral clock %s; outbox %s", clock, sent)
-        except Exception as error:
-            if not database.unavailable(error):
-                log.exception("scheduler round failed; trying again")
-            else:
-                log.warning("scheduler round waits: the database is unavailable")
-        await asyncio.sleep(EVERY_SECONDS)
+async def _round(app: web.Application, senders: Senders) -> None:
+    now = datetime.now(UTC)
+    try:
+        clock = await sweep_referral_clock(now, bus=app[keys.BUS])
+        sent = await deliver_due(now, senders)
+        if clock.touched or sent.sent or sent.failed:
+            log.info("referral clock %s; outbox %s", clock, sent)
+    except Exception as error:
+        if not database.unavailable(error):
+            log.exception("scheduler round failed; trying again")
+        else:
+            log.warning("scheduler round waits: the database is unavailable")
 
 
 async def scheduler(app: web.Application):
@@ -73,15 +73,12 @@ async def scheduler(app: web.Application):
     # The first desk imports the holidays package's calendars (~0.4 s): at start-up, not in the
     # first request or sweep.
     await load_desk(datetime.now(UTC))
-    task = None
-    if config.scheduler:
-        writer = MessageWriter(app[keys.CATALOGUES], config.base_url)
-        task = asyncio.create_task(_run(app, senders_from(config, writer)))
-    yield
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    if not config.scheduler:
+        yield
+        return
+    writer = MessageWriter(app[keys.CATALOGUES], config.base_url)
+    async with _every(EVERY_SECONDS, partial(_round, app, senders_from(config, writer))):
+        yield
 
 
 @dataclass(frozen=True)
@@ -103,22 +100,44 @@ def setup_scheduler(app: web.Application, jobs: Sequence[Job] = ()) -> None:
 
 
 def _scheduled(job: Job):
-    async def repeat() -> None:
-        while True:
-            try:
-                await job.run()
-            except Exception as error:
-                if not database.unavailable(error):
-                    log.exception("%s failed; trying again", job.name)
-                else:
-                    log.warning("%s waits: the database is unavailable", job.name)
-            await asyncio.sleep(job.every)
+    async def round_() -> None:
+        try:
+            await job.run()
+        except Exception as error:
+            if not database.unavailable(error):
+                log.exception("%s failed; trying again", job.name)
+            else:
+                log.warning("%s waits: the database is unavailable", job.name)
 
     async def running(app: web.Application):
-        task = asyncio.create_task(repeat())
+        async with _every(job.every, round_):
+            yield
+
+    return running
+
+
+@contextlib.asynccontextmanager
+async def _every(seconds: float, round_: Callable[[], Awaitable[None]]):
+    """`round_()` every `seconds` while the block runs. When it ends, a round in progress may
+    finish (for up to STOP_WAIT seconds): cut in the middle, a send would be left in doubt and a
+    database connection busy, which holds the pool's closing for the pool's own time limit."""
+    stopping = asyncio.Event()
+
+    async def repeat() -> None:
+        while not stopping.is_set():
+            await round_()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(seconds):
+                    await stopping.wait()
+
+    task = asyncio.create_task(repeat())
+    try:
         yield
+    finally:
+        stopping.set()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(STOP_WAIT):
+                await asyncio.shield(task)
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-
-    return running

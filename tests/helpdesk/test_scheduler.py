@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from helpdesk.adapters.orm.tickets import Ticket
 from helpdesk.domain.institute import StaffRole
 from helpdesk.domain.tickets import Category, Status
+from helpdesk.entrypoints import scheduler
 from tests.helpdesk.fixtures import department, new_ticket
 
 
@@ -32,3 +33,35 @@ async def test_the_running_app_escalates_and_emails_without_being_asked(
     assert sorted(recipients) == sorted(
         ["trainee@example.com", "trainee@example.com", manager.email]
     )  # created + escalated to the trainee, referral to the manager
+
+
+async def test_a_round_in_progress_finishes_when_the_app_stops():
+    """Cut in the middle, a send would be left in doubt, and a database connection busy (which
+    held the PostgreSQL pool's closing for its own 10 s limit)."""
+    started, finished = asyncio.Event(), []
+
+    async def round_() -> None:
+        started.set()
+        await asyncio.sleep(0.2)  # the round's own work
+        finished.append(True)
+
+    async with scheduler._every(3600, round_):
+        await started.wait()
+    assert finished == [True]
+
+
+async def test_a_round_that_never_ends_is_stopped_after_a_while(monkeypatch):
+    monkeypatch.setattr(scheduler, "STOP_WAIT", 0.1)
+    started, cancelled = asyncio.Event(), []
+
+    async def round_() -> None:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.append(True)
+            raise
+
+    async with scheduler._every(3600, round_):
+        await started.wait()
+    assert cancelled == [True]
