@@ -16,14 +16,19 @@ async def stored_messages(manager, issue_id: int) -> list[str]:
     return [m["text"] for m in thread]
 
 
-async def test_enter_pressed_twice_sends_one_message_and_the_box_empties_after_the_ack(
-    host_site, token_for, open_page, join
-):
+async def raised(host_site, token_for, open_page, join):
+    """A trainee's page with an issue raised: its room manager, the page, the issue, the chat box."""
     manager = await join("manager", "m1", "Mona")
     page = await trainee_page(host_site, token_for, open_page)
     await page.locator(W + "form.raise button[type=submit]").click()
     issue = (await manager.event("issue.raised"))["data"]["issue"]
-    chat = page.locator(W + "#sanad-chat")
+    return manager, page, issue, page.locator(W + "#sanad-chat")
+
+
+async def test_enter_pressed_twice_sends_one_message_and_the_box_empties_after_the_ack(
+    host_site, token_for, open_page, join
+):
+    manager, page, issue, chat = await raised(host_site, token_for, open_page, join)
     await chat.fill("Still no sound")
     await chat.press("Enter")
     await chat.press("Enter")
@@ -53,11 +58,7 @@ async def test_enter_pressed_twice_sends_one_message_and_the_box_empties_after_t
 async def test_a_refused_message_stays_in_the_box_with_the_reason(
     host_site, token_for, open_page, join
 ):
-    manager = await join("manager", "m1", "Mona")
-    page = await trainee_page(host_site, token_for, open_page)
-    await page.locator(W + "form.raise button[type=submit]").click()
-    issue = (await manager.event("issue.raised"))["data"]["issue"]
-    chat = page.locator(W + "#sanad-chat")
+    manager, page, issue, chat = await raised(host_site, token_for, open_page, join)
     await chat.fill("\x07")  # only a control character: nothing left to store, refused
     await chat.press("Enter")
     await expect(page.locator(W + ".notice.error[role=alert]")).to_contain_text(
