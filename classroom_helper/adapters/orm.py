@@ -4,7 +4,8 @@ sequence numbers, and the client-made ids already handled."""
 
 from collections.abc import Iterable
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TypeVar
 
 from tortoise import connections, fields
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -190,8 +191,11 @@ class ProcessHeartbeat(Model):
 
 
 # --- the live room's queries: tortoise's querysets, and SQL where a statement must say what it
-# did (the ledger's next number, whether a client id was new). That SQL is the same on SQLite
-# (>= 3.35) and PostgreSQL.
+# did (the ledger's next number, whether a client id was new) or where a raise and a withdraw
+# pass (tortoise's query building there took half of the process's time for them:
+# bench/JOURNAL.md). That SQL is the same on SQLite (>= 3.35) and PostgreSQL.
+
+M = TypeVar("M", bound=Model)
 
 
 def _connection() -> BaseDBAsyncClient:
@@ -199,7 +203,7 @@ def _connection() -> BaseDBAsyncClient:
     return connections.get(RoomLedger._meta.default_connection or "default")
 
 
-@lru_cache(maxsize=16)  # a statement per call site
+@lru_cache(maxsize=32)  # a statement per call site
 def _sql(dialect: str, statement: str) -> str:
     """`{}` placeholders in the dialect's style: `?` for SQLite, `$1, $2…` for PostgreSQL."""
     if dialect == "postgres":
@@ -207,12 +211,50 @@ def _sql(dialect: str, statement: str) -> str:
     return statement.format(*("?" * statement.count("{}")))
 
 
-async def _rows(statement: str, values: list) -> list[dict]:
-    """The rows of one statement (SQL with `{}` placeholders), in the caller's transaction."""
+async def _rows(statement: str, values: list, for_update: bool = False) -> list[dict]:
+    """The rows of one statement (SQL with `{}` placeholders), in the caller's transaction;
+    `for_update`: locked until commit where the database locks rows (PostgreSQL)."""
     connection = _connection()
+    if for_update and connection.capabilities.support_for_update:
+        statement += " FOR UPDATE"
     return await connection.execute_query_dict(
         _sql(connection.capabilities.dialect, statement), values
     )
+
+
+def _records(model: type[M], rows: Iterable[dict]) -> list[M]:
+    """Models of rows read with SQL (models whose columns are named as their fields), each value
+    made a Python one by its field, as tortoise does. tortoise counts them as not yet saved:
+    change them with `save(update_fields=...)`, which then updates (its documented rule)."""
+    fields = model._meta.fields_map
+    return [
+        model.construct(
+            **{
+                name: None if value is None else fields[name].to_python_value(value)
+                for name, value in row.items()
+            }
+        )
+        for row in rows
+    ]
+
+
+@cache
+def _insert_statement(model: type[Model]) -> tuple[str, tuple[str, ...]]:
+    names = tuple(name for name in model._meta.db_fields if name != model._meta.pk_attr)
+    placeholders = ", ".join("{}" for _ in names)
+    table = model._meta.db_table
+    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders}) RETURNING id", names
+
+
+async def insert(record: M) -> M:
+    """Store a new record, as `Model.create` would: its defaults filled by its constructor, its
+    id given by the database. tortoise counts it as not yet saved (see `_records`)."""
+    statement, names = _insert_statement(type(record))
+    fields = record._meta.fields_map
+    values = [fields[name].to_db_value(getattr(record, name), record) for name in names]
+    (row,) = await _rows(statement, values)
+    record.pk = row["id"]
+    return record
 
 
 async def next_seq(room_id: str) -> int | None:
@@ -241,24 +283,59 @@ async def store_client_action(
     return bool(rows)
 
 
+def _among(states: Iterable[str]) -> tuple[str, list[str]]:
+    states = list(states)
+    return ", ".join("{}" for _ in states), states
+
+
 async def issues_in_states(room_id: str, states: Iterable[str]) -> list[RoomIssueRecord]:
-    return await RoomIssueRecord.filter(room_id=room_id, state__in=list(states))
+    """The room's issues in these states, the first raised first."""
+    among, states = _among(states)
+    rows = await _rows(
+        f"SELECT * FROM room_issue WHERE room_id = {{}} AND state IN ({among}) ORDER BY id",
+        [room_id, *states],
+    )
+    return _records(RoomIssueRecord, rows)
 
 
 async def session_and_issues(
     room_id: str, states: Iterable[str]
 ) -> tuple[str | None, list[RoomIssueRecord]]:
     """The state of the room's session (None: the room is not known) and the room's issues in
-    these states."""
-    state = await session_state(room_id)
-    if state is None:
+    these states, the first raised first, in one statement."""
+    among, states = _among(states)
+    rows = await _rows(
+        f"SELECT s.state AS session_state, i.* FROM {RoomSession._meta.db_table} s"
+        f" LEFT JOIN room_issue i ON i.room_id = s.room_id AND i.state IN ({among})"
+        " WHERE s.room_id = {} ORDER BY i.id",
+        [*states, room_id],
+    )
+    if not rows:
         return None, []
-    return state, await issues_in_states(room_id, states)
+    state = rows[0].pop("session_state")
+    for row in rows[1:]:
+        del row["session_state"]
+    return state, _records(RoomIssueRecord, (row for row in rows if row["id"] is not None))
 
 
 async def issue_to_change(issue_id: int) -> RoomIssueRecord | None:
     """The issue, locked until commit (PostgreSQL: two managers claiming at once wait in turn)."""
-    return await RoomIssueRecord.select_for_update().get_or_none(id=issue_id)
+    rows = await _rows("SELECT * FROM room_issue WHERE id = {}", [issue_id], for_update=True)
+    return next(iter(_records(RoomIssueRecord, rows)), None)
+
+
+async def incident_of(incident_id: int) -> IncidentRecord:
+    rows = await _rows("SELECT * FROM room_incident WHERE id = {}", [incident_id])
+    (incident,) = _records(IncidentRecord, rows)
+    return incident
+
+
+async def incident_members(incident_id: int) -> list[RoomIssueRecord]:
+    """The incident's issues, with what its view counts (only: an incident can grow long)."""
+    rows = await _rows(
+        "SELECT id, state, trainee_sub FROM room_issue WHERE incident_id = {}", [incident_id]
+    )
+    return _records(RoomIssueRecord, rows)
 
 
 async def session_state(room_id: str) -> str | None:
@@ -268,8 +345,13 @@ async def session_state(room_id: str) -> str | None:
 
 async def recent_claims(room_id: str, count: int) -> list[tuple[datetime, datetime]]:
     """(raised, claimed) of the room's last `count` claimed issues, the latest first."""
-    claimed = RoomIssueRecord.filter(room_id=room_id, claimed_at__isnull=False)
-    return await claimed.order_by("-claimed_at").limit(count).values_list("raised_at", "claimed_at")
+    rows = await _rows(
+        "SELECT raised_at, claimed_at FROM room_issue WHERE room_id = {}"
+        " AND claimed_at IS NOT NULL ORDER BY claimed_at DESC LIMIT {}",
+        [room_id, count],
+    )
+    when = RoomIssueRecord._meta.fields_map["raised_at"].to_python_value
+    return [(when(row["raised_at"]), when(row["claimed_at"])) for row in rows]
 
 
 async def live_people(room_id: str, beaten_since: datetime) -> set[tuple[str, str]]:

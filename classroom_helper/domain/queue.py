@@ -10,18 +10,12 @@ from classroom_helper.domain.room_issues import RoomIssue
 RECENT_CLAIMS = 10
 
 
-def queue_position(issue: RoomIssue, room_issues: Iterable[RoomIssue]) -> int | None:
-    """1 for the oldest unclaimed issue of the room; None once the issue is no longer waiting."""
-    if not issue.is_unclaimed:
-        return None
-    ahead = sum(
-        1
-        for other in room_issues
-        if other.is_unclaimed
-        and other.id != issue.id
-        and (other.raised_at, other.id or 0) < (issue.raised_at, issue.id or 0)
+def queue_order(room_issues: Iterable[RoomIssue]) -> list[RoomIssue]:
+    """The room's unclaimed issues in their queue's order: the oldest raised first (position 1)."""
+    return sorted(
+        (issue for issue in room_issues if issue.is_unclaimed),
+        key=lambda issue: (issue.raised_at, issue.id or 0),
     )
-    return ahead + 1
 
 
 def estimated_wait(

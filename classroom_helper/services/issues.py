@@ -15,6 +15,9 @@ from classroom_helper.adapters.orm import (
     IncidentRecord,
     IssueMessageRecord,
     RoomIssueRecord,
+    incident_members,
+    incident_of,
+    insert,
     issue_to_change,
     issues_in_states,
     recent_claims,
@@ -24,7 +27,7 @@ from classroom_helper.domain import payloads
 from classroom_helper.domain.errors import InvalidTransition, NotPermitted, RoomError
 from classroom_helper.domain.incidents import INCIDENT_WINDOW, group_for
 from classroom_helper.domain.people import Action, Person, Role, require
-from classroom_helper.domain.queue import RECENT_CLAIMS, estimated_wait, queue_position
+from classroom_helper.domain.queue import RECENT_CLAIMS, estimated_wait, queue_order
 from classroom_helper.domain.room_issues import (
     OPEN_STATES,
     IssueCategory,
@@ -129,7 +132,7 @@ async def raise_issue(person: Person, event: payloads.RaiseIssue, now: datetime)
             }
         )
     require_open(session_state)
-    row = await RoomIssueRecord.create(
+    row = RoomIssueRecord(
         room_id=person.room,
         trainee_sub=person.sub,
         trainee_name=person.name,
@@ -142,8 +145,13 @@ async def raise_issue(person: Person, event: payloads.RaiseIssue, now: datetime)
         state=IssueState.RAISED,
         raised_at=now,
     )
-    events = [await issue_changed(row, now, "issue.raised")]
-    events += await _group(row, open_rows, now)
+    # An issue that joins an incident is stored in it: its first event tells both.
+    incident, events = await _incident_for(row, open_rows, now)
+    row.incident_id = incident.id if incident else None
+    await insert(row)
+    events.append(await issue_changed(row, now, "issue.raised"))
+    if incident:
+        events.append(await _incident_changed(incident, now))
     data = {
         "issue": view_for(person, row),
         "existing": False,
@@ -153,41 +161,34 @@ async def raise_issue(person: Person, event: payloads.RaiseIssue, now: datetime)
     return Outcome(data, events)
 
 
-async def _group(row: RoomIssueRecord, open_rows: list[RoomIssueRecord], now: datetime) -> list:
-    """Join the new issue to an incident of its room when others raised the same lately."""
+async def _incident_for(
+    row: RoomIssueRecord, open_rows: list[RoomIssueRecord], now: datetime
+) -> tuple[IncidentRecord | None, list]:
+    """The incident of its room a new issue joins, when others raised the same lately (a new
+    one, its first partners moved into it), with the events of the partners it moved."""
     recent = [
         r for r in open_rows if r.category == row.category and r.raised_at >= now - INCIDENT_WINDOW
     ]
     if not recent:
-        return []
+        return None, []
     grouping = group_for(as_issue(row), [as_issue(r) for r in recent], INCIDENT_WINDOW)
     if grouping is None:
-        return []
+        return None, []
+    if grouping.incident_id is not None:
+        return await incident_of(grouping.incident_id), []
+    incident = await IncidentRecord.create(
+        room_id=row.room_id, category=row.category, opened_at=now
+    )
     events = []
-    if grouping.incident_id is None:
-        incident = await IncidentRecord.create(
-            room_id=row.room_id, category=row.category, opened_at=now
-        )
-        for partner in [r for r in recent if r.id in grouping.partners]:
-            partner.incident_id = incident.id
-            await partner.save(update_fields=["incident_id"])
-            events.append(await issue_changed(partner, now))
-    else:
-        incident = await IncidentRecord.get(id=grouping.incident_id)
-    row.incident_id = incident.id
-    await row.save(update_fields=["incident_id"])
-    events.append(await issue_changed(row, now))
-    events.append(await _incident_changed(incident, now))
-    return events
-
-
-async def _members(incident: IncidentRecord) -> list[RoomIssueRecord]:
-    """The incident's issues, with what its view counts (only: an incident can grow long)."""
-    return await RoomIssueRecord.filter(incident_id=incident.id).only("id", "state", "trainee_sub")
+    for partner in [r for r in recent if r.id in grouping.partners]:
+        partner.incident_id = incident.id
+        await partner.save(update_fields=["incident_id"])
+        events.append(await issue_changed(partner, now))
+    return incident, events
 
 
 async def _incident_changed(incident: IncidentRecord, now: datetime):
-    members = await _members(incident)
+    members = await incident_members(incident.id)
     return await record(
         incident.room_id,
         "incident.updated",
@@ -268,7 +269,7 @@ async def message_issue(person: Person, event: payloads.IssueMessage, now: datet
 
 async def _post(row: RoomIssueRecord, person: Person, text: str, now: datetime):
     message = await IssueMessageRecord.create(
-        issue=row,
+        issue_id=row.id,
         author_sub=person.sub,
         author_name=person.name,
         author_role=person.role,
@@ -378,7 +379,7 @@ async def message_incident(
         incident_id=incident.id, state__in=list(OPEN_STATES | {IssueState.RESOLVED})
     )
     events = [await _post(row, person, event.text, now) for row in rows]
-    members = await _members(incident)
+    members = await incident_members(incident.id)
     return Outcome({"incident": incident_view(incident, members), "messages": len(events)}, events)
 
 
@@ -417,13 +418,11 @@ async def _queue(
 ) -> list[dict[str, Any]]:
     if not waiting_rows:
         return []
-    waiting = [as_issue(r) for r in waiting_rows]
     waits = await _claim_waits.get(room_id, partial(_read_claim_waits, room_id))
     # with no claim to go on there is no estimate: no need to count the managers
     managers = await presence.managers_online(room_id, now) if waits else 0
     result = []
-    for issue in waiting:
-        position = queue_position(issue, waiting)
+    for position, issue in enumerate(queue_order(as_issue(r) for r in waiting_rows), 1):
         wait = estimated_wait(position, waits, managers)
         result.append(
             {

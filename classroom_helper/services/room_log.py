@@ -7,7 +7,7 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from classroom_helper.adapters.orm import RoomEventRecord, RoomLedger, next_seq
+from classroom_helper.adapters.orm import RoomEventRecord, RoomLedger, insert, next_seq
 from classroom_helper.domain.people import Person, Role
 from classroom_helper.services.views import when
 
@@ -64,17 +64,19 @@ async def record(
     if seq is None:
         await ensure_ledger(room_id)
         seq = await next_seq(room_id)
-    return await RoomEventRecord.create(
-        room_id=room_id,
-        seq=seq,
-        type=type_,
-        at=now,
-        data=data,
-        trainee_data=trainee_data,
-        to_managers=audience.managers,
-        to_trainers=audience.trainers,
-        to_trainees=audience.trainees,
-        to_person=audience.person,
+    return await insert(
+        RoomEventRecord(
+            room_id=room_id,
+            seq=seq,
+            type=type_,
+            at=now,
+            data=data,
+            trainee_data=trainee_data,
+            to_managers=audience.managers,
+            to_trainers=audience.trainers,
+            to_trainees=audience.trainees,
+            to_person=audience.person,
+        )
     )
 
 

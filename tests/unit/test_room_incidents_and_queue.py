@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from classroom_helper.domain.incidents import Grouping, group_for
 from classroom_helper.domain.people import Person, Role
-from classroom_helper.domain.queue import estimated_wait, queue_position
+from classroom_helper.domain.queue import estimated_wait, queue_order
 from classroom_helper.domain.room_issues import IssueCategory, RoomIssue
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -55,18 +55,19 @@ def test_other_category_room_old_or_closed_issues_do_not_group():
     )
 
 
-def test_queue_position_counts_older_unclaimed_issues():
+def test_the_queue_is_the_unclaimed_issues_oldest_first():
     a, b, c = issue(1, 0), issue(2, 10), issue(3, 20)
-    room = [a, b, c]
-    assert [queue_position(i, room) for i in room] == [1, 2, 3]
+    assert queue_order([c, a, b]) == [a, b, c]
     a.claim(MONA, T0)
-    assert [queue_position(i, room) for i in room] == [None, 1, 2]
+    assert queue_order([c, a, b]) == [b, c]
 
 
 @given(st.lists(st.integers(min_value=0, max_value=50), min_size=1, max_size=30))
-def test_queue_positions_are_always_one_to_n(seconds):
+def test_the_queue_orders_by_raise_then_id(seconds):
     room = [issue(i + 1, s) for i, s in enumerate(seconds)]
-    assert sorted(queue_position(i, room) for i in room) == list(range(1, len(room) + 1))
+    order = queue_order(reversed(room))
+    assert sorted(order, key=lambda i: (i.raised_at, i.id)) == order
+    assert {i.id for i in order} == {i.id for i in room}
 
 
 def test_estimated_wait_from_recent_claims():
