@@ -203,7 +203,7 @@ def _connection() -> BaseDBAsyncClient:
     return connections.get(RoomLedger._meta.default_connection or "default")
 
 
-@lru_cache(maxsize=32)  # a statement per call site
+@lru_cache(maxsize=64)  # a statement per call site (and per set of fields updated)
 def _sql(dialect: str, statement: str) -> str:
     """`{}` placeholders in the dialect's style: `?` for SQLite, `$1, $2…` for PostgreSQL."""
     if dialect == "postgres":
@@ -238,28 +238,69 @@ def _records(model: type[M], rows: Iterable[dict]) -> list[M]:
     ]
 
 
+def _db_values(record: Model, names: Iterable[str]) -> list:
+    fields = record._meta.fields_map
+    return [fields[name].to_db_value(getattr(record, name), record) for name in names]
+
+
 @cache
-def _insert_statement(model: type[Model]) -> tuple[str, tuple[str, ...]]:
-    names = tuple(name for name in model._meta.db_fields if name != model._meta.pk_attr)
-    placeholders = ", ".join("{}" for _ in names)
-    table = model._meta.db_table
-    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders}) RETURNING id", names
+def _stored_fields(model: type[Model]) -> tuple[str, ...]:
+    """Every column but the id (which the database gives), in one order for every statement."""
+    return tuple(sorted(name for name in model._meta.db_fields if name != model._meta.pk_attr))
 
 
 async def insert(record: M) -> M:
     """Store a new record, as `Model.create` would: its defaults filled by its constructor, its
     id given by the database. tortoise counts it as not yet saved (see `_records`)."""
-    statement, names = _insert_statement(type(record))
-    fields = record._meta.fields_map
-    values = [fields[name].to_db_value(getattr(record, name), record) for name in names]
-    (row,) = await _rows(statement, values)
+    names = _stored_fields(type(record))
+    placeholders = ", ".join("{}" for _ in names)
+    (row,) = await _rows(
+        f"INSERT INTO {record._meta.db_table} ({', '.join(names)}) VALUES ({placeholders})"
+        " RETURNING id",
+        _db_values(record, names),
+    )
     record.pk = row["id"]
     return record
 
 
+async def update(record: Model, names: list[str]) -> None:
+    """Store these fields of a record, as `save(update_fields=names)` would."""
+    sets = ", ".join(f"{name} = {{}}" for name in names)
+    await _rows(
+        f"UPDATE {record._meta.db_table} SET {sets} WHERE id = {{}}",
+        [*_db_values(record, names), record.pk],
+    )
+
+
+async def insert_event(event: RoomEventRecord) -> bool:
+    """Store an event with its room's next sequence number (set on it), the room's ledger row
+    locked until commit, so that numbers are gap-free and in commit order; False when the room
+    has no ledger row yet. On PostgreSQL one statement; SQLite has no UPDATE inside a WITH."""
+    if _connection().capabilities.dialect != "postgres":
+        seq = await next_seq(event.room_id)
+        if seq is None:
+            return False
+        event.seq = seq
+        await insert(event)
+        return True
+    names = _stored_fields(RoomEventRecord)
+    given = [name for name in names if name != "seq"]
+    numbered = ", ".join("n.seq" if name == "seq" else "{}" for name in names)
+    rows = await _rows(
+        "WITH n AS (UPDATE room_ledger SET seq = seq + 1 WHERE room_id = {} RETURNING seq)"
+        f" INSERT INTO room_event ({', '.join(names)}) SELECT {numbered} FROM n"
+        " RETURNING id, seq",
+        [event.room_id, *_db_values(event, given)],
+    )
+    if not rows:
+        return False
+    event.pk, event.seq = rows[0]["id"], rows[0]["seq"]
+    return True
+
+
 async def next_seq(room_id: str) -> int | None:
-    """The room's next sequence number, its ledger row locked until commit (so numbers are
-    gap-free and in commit order); None when the room has no ledger row yet."""
+    """The room's next sequence number, its ledger row locked until commit; None when the room
+    has no ledger row yet."""
     rows = await _rows(
         "UPDATE room_ledger SET seq = seq + 1 WHERE room_id = {} RETURNING seq", [room_id]
     )

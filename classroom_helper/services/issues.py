@@ -22,6 +22,7 @@ from classroom_helper.adapters.orm import (
     issues_in_states,
     recent_claims,
     session_and_issues,
+    update,
 )
 from classroom_helper.domain import payloads
 from classroom_helper.domain.errors import InvalidTransition, NotPermitted, RoomError
@@ -86,7 +87,7 @@ async def keep(issue: RoomIssue, row: RoomIssueRecord) -> None:
     for name in changed:
         setattr(row, name, getattr(issue, name))
     if changed:
-        await row.save(update_fields=changed)
+        await update(row, changed)
     if "claimed_at" in changed:
         _claim_waits.forget(row.room_id)
 
@@ -182,7 +183,7 @@ async def _incident_for(
     events = []
     for partner in [r for r in recent if r.id in grouping.partners]:
         partner.incident_id = incident.id
-        await partner.save(update_fields=["incident_id"])
+        await update(partner, ["incident_id"])
         events.append(await issue_changed(partner, now))
     return incident, events
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from classroom_helper.adapters.orm import RoomEventRecord, RoomLedger, insert, next_seq
+from classroom_helper.adapters.orm import RoomEventRecord, RoomLedger, insert_event
 from classroom_helper.domain.people import Person, Role
 from classroom_helper.services.views import when
 
@@ -60,24 +60,21 @@ async def record(
 ) -> RoomEventRecord:
     """Store one event with the room's next sequence number. Call inside a transaction: taking
     the number locks the ledger row until commit, so numbers are gap-free and in commit order."""
-    seq = await next_seq(room_id)
-    if seq is None:
-        await ensure_ledger(room_id)
-        seq = await next_seq(room_id)
-    return await insert(
-        RoomEventRecord(
-            room_id=room_id,
-            seq=seq,
-            type=type_,
-            at=now,
-            data=data,
-            trainee_data=trainee_data,
-            to_managers=audience.managers,
-            to_trainers=audience.trainers,
-            to_trainees=audience.trainees,
-            to_person=audience.person,
-        )
+    event = RoomEventRecord(
+        room_id=room_id,
+        type=type_,
+        at=now,
+        data=data,
+        trainee_data=trainee_data,
+        to_managers=audience.managers,
+        to_trainers=audience.trainers,
+        to_trainees=audience.trainees,
+        to_person=audience.person,
     )
+    if not await insert_event(event):
+        await ensure_ledger(room_id)
+        await insert_event(event)
+    return event
 
 
 def wire(event: RoomEventRecord, for_trainee: bool) -> dict[str, Any]:

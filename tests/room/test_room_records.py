@@ -18,8 +18,6 @@ from classroom_helper.domain.room_issues import OPEN_STATES
 from classroom_helper.services.room_log import TO_MANAGERS, record
 from helpdesk.adapters.orm.institute import RoomSession
 
-NOW = datetime(2026, 12, 5, 9, 30, 15, 123456, tzinfo=UTC)
-
 
 def values(row) -> dict:
     return {name: getattr(row, name) for name in row._meta.fields_db_projection}
@@ -27,9 +25,15 @@ def values(row) -> dict:
 
 async def test_rows_read_and_written_with_sql_are_the_orms(server):
     room = f"room-{uuid.uuid4().hex[:10]}"
+    # a class on now, its issue raised now: nothing for the room's sweeper to make a ticket of
+    now = datetime.now(UTC)
     assert await session_and_issues(room, OPEN_STATES) == (None, [])
     await RoomSession.create(
-        room_id=room, title="Class", scheduled_start=NOW, scheduled_end=NOW, state="open"
+        room_id=room,
+        title="Class",
+        scheduled_start=now,
+        scheduled_end=now + timedelta(hours=2),
+        state="open",
     )
     assert await session_and_issues(room, OPEN_STATES) == ("open", [])
 
@@ -40,7 +44,7 @@ async def test_rows_read_and_written_with_sql_are_the_orms(server):
         category="no_audio",
         diagnostics={"rtt_ms": 84, "browser": "Chromium"},
         state="raised",
-        raised_at=NOW,
+        raised_at=now,
     )
     async with in_transaction():
         stored = await insert(new)
@@ -48,15 +52,15 @@ async def test_rows_read_and_written_with_sql_are_the_orms(server):
 
     state, (read,) = await session_and_issues(room, OPEN_STATES)
     assert state == "open" and values(read) == values(stored)
-    assert read.raised_at == NOW and read.diagnostics["rtt_ms"] == 84
+    assert read.raised_at == now and read.diagnostics["rtt_ms"] == 84
 
     async with in_transaction():
         changing = await issue_to_change(stored.id)
-        changing.state, changing.claimed_at = "claimed", NOW + timedelta(seconds=40)
+        changing.state, changing.claimed_at = "claimed", now + timedelta(seconds=40)
         await changing.save(update_fields=["state", "claimed_at"])
-        event = await record(room, "issue.updated", {"n": 1}, TO_MANAGERS, NOW)
+        event = await record(room, "issue.updated", {"n": 1}, TO_MANAGERS, now)
     assert values(await RoomIssueRecord.get(id=stored.id)) == values(changing)
     assert values(await RoomEventRecord.get(id=event.id)) == values(event)
     assert event.seq == 1 and event.to_managers is True and event.trainee_data is None
-    assert await recent_claims(room, 10) == [(NOW, NOW + timedelta(seconds=40))]
+    assert await recent_claims(room, 10) == [(now, now + timedelta(seconds=40))]
     assert await issue_to_change(stored.id + 1000) is None
