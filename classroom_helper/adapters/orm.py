@@ -225,7 +225,8 @@ async def _rows(statement: str, values: list, for_update: bool = False) -> list[
 def _records(model: type[M], rows: Iterable[dict]) -> list[M]:
     """Models of rows read with SQL (models whose columns are named as their fields), each value
     made a Python one by its field, as tortoise does. tortoise counts them as not yet saved:
-    change them with `save(update_fields=...)`, which then updates (its documented rule)."""
+    change them with `update` (or `save(update_fields=...)`, which then updates), never a bare
+    `save()`, which would insert them again."""
     fields = model._meta.fields_map
     return [
         model.construct(
