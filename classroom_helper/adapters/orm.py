@@ -211,10 +211,16 @@ def _sql(dialect: str, statement: str) -> str:
     return statement.format(*("?" * statement.count("{}")))
 
 
-async def _rows(statement: str, values: list, for_update: bool = False) -> list[dict]:
-    """The rows of one statement (SQL with `{}` placeholders), in the caller's transaction;
-    `for_update`: locked until commit where the database locks rows (PostgreSQL)."""
-    connection = _connection()
+async def _rows(
+    statement: str,
+    values: list,
+    for_update: bool = False,
+    connection: BaseDBAsyncClient | None = None,
+) -> list[dict]:
+    """The rows of one statement (SQL with `{}` placeholders), in the caller's transaction (or
+    on `connection`, when the caller already has it); `for_update`: locked until commit where the
+    database locks rows (PostgreSQL)."""
+    connection = connection or _connection()
     if for_update and connection.capabilities.support_for_update:
         statement += " FOR UPDATE"
     return await connection.execute_query_dict(
@@ -245,21 +251,32 @@ def _db_values(record: Model, names: Iterable[str]) -> list:
 
 
 @cache
-def _stored_fields(model: type[Model]) -> tuple[str, ...]:
-    """Every column but the id (which the database gives), in one order for every statement."""
-    return tuple(sorted(name for name in model._meta.db_fields if name != model._meta.pk_attr))
+def _insert_statement(model: type[Model]) -> tuple[str, tuple[str, ...]]:
+    """INSERT of every column but the id (which the database gives), and those columns."""
+    names = tuple(name for name in model._meta.db_fields if name != model._meta.pk_attr)
+    placeholders = ", ".join("{}" for _ in names)
+    table = model._meta.db_table
+    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders}) RETURNING id", names
 
 
-async def insert(record: M) -> M:
+@cache
+def _numbered_event_statement() -> tuple[str, tuple[str, ...]]:
+    """PostgreSQL's INSERT of an event numbered by its room's ledger in the same statement, and
+    the columns given after the room."""
+    names = _insert_statement(RoomEventRecord)[1]
+    numbered = ", ".join("n.seq" if name == "seq" else "{}" for name in names)
+    return (
+        "WITH n AS (UPDATE room_ledger SET seq = seq + 1 WHERE room_id = {} RETURNING seq)"
+        f" INSERT INTO room_event ({', '.join(names)}) SELECT {numbered} FROM n"
+        " RETURNING id, seq"
+    ), tuple(name for name in names if name != "seq")
+
+
+async def insert(record: M, connection: BaseDBAsyncClient | None = None) -> M:
     """Store a new record, as `Model.create` would: its defaults filled by its constructor, its
     id given by the database. tortoise counts it as not yet saved (see `_records`)."""
-    names = _stored_fields(type(record))
-    placeholders = ", ".join("{}" for _ in names)
-    (row,) = await _rows(
-        f"INSERT INTO {record._meta.db_table} ({', '.join(names)}) VALUES ({placeholders})"
-        " RETURNING id",
-        _db_values(record, names),
-    )
+    statement, names = _insert_statement(type(record))
+    (row,) = await _rows(statement, _db_values(record, names), connection=connection)
     record.pk = row["id"]
     return record
 
@@ -277,33 +294,29 @@ async def insert_event(event: RoomEventRecord) -> bool:
     """Store an event with its room's next sequence number (set on it), the room's ledger row
     locked until commit, so that numbers are gap-free and in commit order; False when the room
     has no ledger row yet. On PostgreSQL one statement; SQLite has no UPDATE inside a WITH."""
-    if _connection().capabilities.dialect != "postgres":
-        seq = await next_seq(event.room_id)
+    connection = _connection()
+    if connection.capabilities.dialect != "postgres":
+        seq = await next_seq(event.room_id, connection)
         if seq is None:
             return False
         event.seq = seq
-        await insert(event)
+        await insert(event, connection)
         return True
-    names = _stored_fields(RoomEventRecord)
-    given = [name for name in names if name != "seq"]
-    numbered = ", ".join("n.seq" if name == "seq" else "{}" for name in names)
-    rows = await _rows(
-        "WITH n AS (UPDATE room_ledger SET seq = seq + 1 WHERE room_id = {} RETURNING seq)"
-        f" INSERT INTO room_event ({', '.join(names)}) SELECT {numbered} FROM n"
-        " RETURNING id, seq",
-        [event.room_id, *_db_values(event, given)],
-    )
+    statement, names = _numbered_event_statement()
+    rows = await _rows(statement, [event.room_id, *_db_values(event, names)], connection=connection)
     if not rows:
         return False
     event.pk, event.seq = rows[0]["id"], rows[0]["seq"]
     return True
 
 
-async def next_seq(room_id: str) -> int | None:
+async def next_seq(room_id: str, connection: BaseDBAsyncClient | None = None) -> int | None:
     """The room's next sequence number, its ledger row locked until commit; None when the room
     has no ledger row yet."""
     rows = await _rows(
-        "UPDATE room_ledger SET seq = seq + 1 WHERE room_id = {} RETURNING seq", [room_id]
+        "UPDATE room_ledger SET seq = seq + 1 WHERE room_id = {} RETURNING seq",
+        [room_id],
+        connection=connection,
     )
     return rows[0]["seq"] if rows else None
 

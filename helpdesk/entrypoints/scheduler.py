@@ -55,16 +55,10 @@ def senders_from(config: Config, writer: MessageWriter) -> Senders:
 
 async def _round(app: web.Application, senders: Senders) -> None:
     now = datetime.now(UTC)
-    try:
-        clock = await sweep_referral_clock(now, bus=app[keys.BUS])
-        sent = await deliver_due(now, senders)
-        if clock.touched or sent.sent or sent.failed:
-            log.info("referral clock %s; outbox %s", clock, sent)
-    except Exception as error:
-        if not database.unavailable(error):
-            log.exception("scheduler round failed; trying again")
-        else:
-            log.warning("scheduler round waits: the database is unavailable")
+    clock = await sweep_referral_clock(now, bus=app[keys.BUS])
+    sent = await deliver_due(now, senders)
+    if clock.touched or sent.sent or sent.failed:
+        log.info("referral clock %s; outbox %s", clock, sent)
 
 
 async def scheduler(app: web.Application):
@@ -77,7 +71,8 @@ async def scheduler(app: web.Application):
         yield
         return
     writer = MessageWriter(app[keys.CATALOGUES], config.base_url)
-    async with _every(EVERY_SECONDS, partial(_round, app, senders_from(config, writer))):
+    round_ = partial(_round, app, senders_from(config, writer))
+    async with _every("scheduler round", EVERY_SECONDS, round_):
         yield
 
 
@@ -100,32 +95,30 @@ def setup_scheduler(app: web.Application, jobs: Sequence[Job] = ()) -> None:
 
 
 def _scheduled(job: Job):
-    async def round_() -> None:
-        try:
-            await job.run()
-        except Exception as error:
-            if not database.unavailable(error):
-                log.exception("%s failed; trying again", job.name)
-            else:
-                log.warning("%s waits: the database is unavailable", job.name)
-
     async def running(app: web.Application):
-        async with _every(job.every, round_):
+        async with _every(job.name, job.every, job.run):
             yield
 
     return running
 
 
 @contextlib.asynccontextmanager
-async def _every(seconds: float, round_: Callable[[], Awaitable[None]]):
-    """`round_()` every `seconds` while the block runs. When it ends, a round in progress may
-    finish (for up to STOP_WAIT seconds): cut in the middle, a send would be left in doubt and a
-    database connection busy, which holds the pool's closing for the pool's own time limit."""
+async def _every(name: str, seconds: float, round_: Callable[[], Awaitable[object]]):
+    """`round_()` every `seconds` while the block runs; a round that fails is logged and the
+    next one comes all the same. When the block ends, a round in progress may finish (for up to
+    STOP_WAIT seconds): cut in the middle, a send would be left in doubt and a database
+    connection busy, which holds the pool's closing for the pool's own time limit."""
     stopping = asyncio.Event()
 
     async def repeat() -> None:
         while not stopping.is_set():
-            await round_()
+            try:
+                await round_()
+            except Exception as error:
+                if not database.unavailable(error):
+                    log.exception("%s failed; trying again", name)
+                else:
+                    log.warning("%s waits: the database is unavailable", name)
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(seconds):
                     await stopping.wait()

@@ -45,7 +45,7 @@ async def test_a_round_in_progress_finishes_when_the_app_stops():
         await asyncio.sleep(0.2)  # the round's own work
         finished.append(True)
 
-    async with scheduler._every(3600, round_):
+    async with scheduler._every("test round", 3600, round_):
         await started.wait()
     assert finished == [True]
 
@@ -62,6 +62,6 @@ async def test_a_round_that_never_ends_is_stopped_after_a_while(monkeypatch):
             cancelled.append(True)
             raise
 
-    async with scheduler._every(3600, round_):
+    async with scheduler._every("test round", 3600, round_):
         await started.wait()
     assert cancelled == [True]
