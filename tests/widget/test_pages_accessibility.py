@@ -37,7 +37,8 @@ async def log_in(browser, server, role_member, lang: str):
     await page.locator("input[type=email], input[name=email]").first.fill(role_member.email)
     await page.locator("input[type=password]").fill(TEST_PASSWORD)
     await page.keyboard.press("Enter")
-    await page.wait_for_load_state()
+    # the log-in page has an h1 too: wait for its redirect, or the next goto cuts it off
+    await page.wait_for_url(lambda url: "/staff/login" not in url)
     await page.locator("h1").wait_for()
     return page
 
