@@ -182,21 +182,43 @@ def socketio_server(
     return sio
 
 
+# The headers a browser's websocket keeps once its deflate offer is dropped (aiohttp's handshake,
+# python-engineio's origin check, the consoles' session cookie, the request id): python-engineio
+# copies every header into the environ that python-socketio keeps for the connection's life.
+WEBSOCKET_HEADERS = frozenset(
+    name.lower()
+    for name in (
+        hdrs.HOST,
+        hdrs.UPGRADE,
+        hdrs.CONNECTION,
+        hdrs.SEC_WEBSOCKET_KEY,
+        hdrs.SEC_WEBSOCKET_VERSION,
+        hdrs.SEC_WEBSOCKET_PROTOCOL,
+        hdrs.ORIGIN,
+        hdrs.COOKIE,
+        hdrs.X_FORWARDED_PROTO,
+        hdrs.X_FORWARDED_HOST,
+        hdrs.X_FORWARDED_FOR,
+        middleware.REQUEST_ID,
+    )
+)
+
+
 def _serve_socketio(
     app: web.Application, sio: socketio.AsyncServer, path: str, sessions: AbstractStorage | None
 ) -> None:
     """Socket.IO at `path` through python-socketio's `handle_request` (what `sio.attach` routes
-    to), outside the other middlewares (their frames would stay suspended for each websocket's
-    life: bench/JOURNAL.md), with its own request id and log line."""
+    to), outside the other middlewares: their frames would stay suspended for each websocket's
+    life (bench/JOURNAL.md). A websocket is logged when it opens, so that nothing of ours stays
+    suspended for its life either."""
 
     def serve(request: web.Request) -> Awaitable[web.StreamResponse]:
         if hdrs.SEC_WEBSOCKET_EXTENSIONS in request.headers:
             # Refuse permessage-deflate, which browsers offer and aiohttp accepts: each
             # connection would keep its own zlib streams for messages of a few hundred bytes
-            # (memory and CPU per connection: STACK.md).
-            headers = request.headers.copy()
-            del headers[hdrs.SEC_WEBSOCKET_EXTENSIONS]
-            request = request.clone(headers=headers)
+            # (STACK.md). The clone that drops the offer keeps only the headers the room reads.
+            kept = [(k, v) for k, v in request.headers.items() if k.lower() in WEBSOCKET_HEADERS]
+            request = request.clone(headers=kept)
         if sessions is not None:
             # What the sessions middleware would give: the console's namespace admits staff by
             # their session (read only: a websocket's response is sent before anything could be
@@ -204,7 +226,13 @@ def _serve_socketio(
             request[SESSION_STORAGE] = sessions
         return sio.handle_request(request)
 
-    endpoint = middleware.outside_middlewares(partial(middleware.request_log, handler=serve))
+    def open_websocket(request: web.Request) -> Awaitable[web.StreamResponse]:
+        middleware.log_websocket(request)
+        return serve(request)
+
+    endpoint = middleware.long_lived(
+        partial(middleware.request_log, handler=serve), websocket=open_websocket
+    )
     for method in (hdrs.METH_GET, hdrs.METH_POST, hdrs.METH_OPTIONS):
         app.router.add_route(method, path, endpoint)
 

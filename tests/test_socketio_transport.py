@@ -9,6 +9,7 @@ import pytest
 from aiohttp import web
 
 from classroom_helper.bootstrap import socketio_server
+from helpdesk.entrypoints import keys
 
 
 async def test_websockets_refuse_permessage_deflate_that_browsers_offer(server):
@@ -38,26 +39,53 @@ async def test_socketio_requests_keep_their_request_id_and_log_line(client, capl
         "/socket.io/?EIO=4&transport=websocket", headers={"X-Request-Id": "ws-1"}
     ) as ws:
         await ws.receive_str(timeout=5)
-    for _ in range(50):  # the websocket's line is written once the server has closed it
+        # the websocket's line is written as it opens, not hours later when it closes
         lines = [r.getMessage() for r in caplog.records if r.name == "sanad.http"]
-        if len(lines) == 2:
-            break
-        await asyncio.sleep(0.05)
     assert lines[0].startswith("GET /socket.io/ 200 ") and lines[0].endswith(" rid=poll-1")
-    assert lines[1].startswith("GET /socket.io/ 101 ") and lines[1].endswith(" rid=ws-1")
+    assert lines[1] == "GET /socket.io/ websocket rid=ws-1"
 
 
-async def test_an_open_websocket_is_not_held_by_the_other_middlewares(client):
+async def test_an_open_websocket_holds_nothing_of_ours(client):
     """Each middleware around a websocket stays suspended for its whole life (memory per
-    connection, bench/JOURNAL.md): only the request log remains."""
+    connection, bench/JOURNAL.md): python-socketio's own frames alone remain."""
     async with client.ws_connect("/socket.io/?EIO=4&transport=websocket") as ws:
         await ws.receive_str(timeout=5)
         chains = [_awaiting(task.get_coro()) for task in asyncio.all_tasks()]
         held = next(chain for chain in chains if "AsyncServer.handle_request" in chain)
-    assert "request_log" in held
-    assert not {"locale", "errors", "session_middleware", "context_processors_middleware"} & set(
-        held
-    ), held
+    assert not {
+        "request_log",
+        "locale",
+        "errors",
+        "session_middleware",
+        "context_processors_middleware",
+    } & set(held), held
+
+
+async def test_a_websocket_keeps_only_the_headers_the_room_reads(client):
+    """python-engineio copies every header into the environ that python-socketio keeps for the
+    connection's life: of a browser's websocket (cloned to drop its deflate offer), the user
+    agent, languages and offers are not kept."""
+    sio = client.server.app[keys.SIO]
+    connected = asyncio.get_running_loop().create_future()
+    sio.on("connect", lambda sid, environ, auth=None: connected.set_result(environ), "/kept")
+    async with client.ws_connect(
+        "/socket.io/?EIO=4&transport=websocket",
+        headers={
+            "Origin": f"http://{client.host}:{client.port}",
+            "Cookie": "sanad_lang=en",
+            "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0",
+            "Accept-Language": "ar,en;q=0.8",
+            "Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits",
+        },
+    ) as ws:
+        await ws.receive_str(timeout=5)  # the Engine.IO opening
+        await ws.send_str("40/kept,")
+        environ = await asyncio.wait_for(connected, 5)
+    assert environ["HTTP_ORIGIN"] == f"http://{client.host}:{client.port}"
+    assert environ["HTTP_COOKIE"] == "sanad_lang=en"
+    assert environ["HTTP_UPGRADE"].lower() == "websocket"
+    for dropped in ("HTTP_USER_AGENT", "HTTP_ACCEPT_LANGUAGE", "HTTP_SEC_WEBSOCKET_EXTENSIONS"):
+        assert dropped not in environ
 
 
 @pytest.fixture

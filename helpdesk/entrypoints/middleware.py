@@ -10,7 +10,7 @@ import uuid
 from ipaddress import IPv4Network, IPv6Network, ip_address
 
 import aiohttp_jinja2
-from aiohttp import web
+from aiohttp import hdrs, web
 from aiohttp_remotes import XForwardedFiltered
 
 from helpdesk.adapters import database
@@ -20,6 +20,7 @@ from helpdesk.i18n import N_, chosen_locale, direction
 
 log = logging.getLogger("sanad.http")
 LOCALE_COOKIE = "sanad_lang"
+REQUEST_ID = "X-Request-Id"
 ONE_YEAR = 365 * 24 * 3600
 NUL_IN_TEXT = "22021"  # PostgreSQL's SQLSTATE character_not_in_repertoire
 # The reasons aiohttp gives, so that error pages read in Arabic too.
@@ -41,11 +42,12 @@ DATABASE_AWAY = N_(
 )
 
 
-def outside_middlewares(handler):
-    """Mark a handler that serves connections for their whole life (the Socket.IO websocket):
-    `long_lived_first` then calls it without the middlewares after it, so it keeps its own
-    request id and log line (`request_log` around it) and its own errors."""
-    handler.outside_middlewares = True
+def long_lived(handler, websocket):
+    """Mark the handler of connections that may last for hours (Socket.IO's endpoint):
+    `long_lived_first` calls it without the middlewares after it (it writes its own log line and
+    answers its own errors), and a websocket's upgrade straight to `websocket`, which is not async
+    either, so that no frame of ours stays suspended for the connection's life."""
+    handler.websocket = websocket
     return handler
 
 
@@ -55,20 +57,33 @@ def long_lived_first(request: web.Request, handler):
     its whole life (~2 KB per connection for the five: bench/JOURNAL.md). First of all, and not
     async so that it has no frame of its own, this one hands such requests to their handler."""
     own = request.match_info.handler
-    return own(request) if getattr(own, "outside_middlewares", False) else handler(request)
+    websocket = getattr(own, "websocket", None)
+    if websocket is None:
+        return handler(request)
+    if request.headers.get(hdrs.UPGRADE, "").lower() == "websocket":
+        return websocket(request)
+    return own(request)
+
+
+def log_websocket(request: web.Request) -> None:
+    """A websocket's line, written as it opens: its end may be hours away."""
+    log.info("%s %s websocket rid=%s", request.method, request.path, _request_id(request))
+
+
+def _request_id(request: web.Request) -> str:
+    return request.headers.get(REQUEST_ID, "")[:64] or uuid.uuid4().hex[:16]
 
 
 @web.middleware
 async def request_log(request: web.Request, handler):
     """One line per request; the path only, never the query string (it may carry a token)."""
-    request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:16]
-    request["request_id"] = request_id
+    request_id = request["request_id"] = _request_id(request)
     started = time.perf_counter()
     status = 500
     try:
         response = await handler(request)
         status = response.status
-        response.headers["X-Request-Id"] = request_id
+        response.headers[REQUEST_ID] = request_id
         return response
     except web.HTTPException as error:
         status = error.status
