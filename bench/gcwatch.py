@@ -11,6 +11,10 @@ Experiments on a server that has no GC settings of its own (the bare relay):
     GC_THRESHOLD=50000,20,100   gc.set_threshold(...) before the server starts
     GC_FREEZE_FULL=1            after each full collection, gc.freeze() its survivors
 
+Memory line by line (bench/memory_lines.py drives it):
+    TRACEMALLOC_DIR=/tmp/m      the first SIGUSR1 starts tracemalloc, each later one writes a
+                                snapshot there (<pid>-<n>.snap)
+
 What a young collection traverses (any server; slow, a diagnosis only):
     GC_YOUNG_TYPES=/tmp/young.txt   a line per young collection: its CPU ms, the objects of
                                     generation 0, their most common types, and the
@@ -23,6 +27,7 @@ import gc
 import json
 import os
 import runpy
+import signal
 import sys
 import threading
 import time
@@ -89,6 +94,22 @@ class YoungTypes:
             self.out.flush()
 
 
+def snapshots_on_signal(directory: str) -> None:
+    import tracemalloc
+
+    taken = 0
+
+    def on_signal(signum, frame) -> None:
+        nonlocal taken
+        if not tracemalloc.is_tracing():
+            tracemalloc.start(6)
+            return
+        taken += 1
+        tracemalloc.take_snapshot().dump(os.path.join(directory, f"{os.getpid()}-{taken}.snap"))
+
+    signal.signal(signal.SIGUSR1, on_signal)
+
+
 def _inside(young: list) -> str:
     """The young coroutines by name (what the objects hold is not read: a container still
     being built by C code can hold NULLs, and reading one crashes the process)."""
@@ -106,6 +127,8 @@ def main() -> None:
     gc.callbacks.append(watch)
     if os.environ.get("GC_YOUNG_TYPES"):
         gc.callbacks.append(YoungTypes(os.environ["GC_YOUNG_TYPES"]))
+    if os.environ.get("TRACEMALLOC_DIR"):
+        snapshots_on_signal(os.environ["TRACEMALLOC_DIR"])
     threading.Thread(target=watch.dump_forever, daemon=True, name="gcwatch").start()
     if command[0] == "-m":
         sys.argv = [command[1], *command[2:]]
