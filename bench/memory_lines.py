@@ -22,7 +22,7 @@ import tracemalloc
 from collections import Counter
 from pathlib import Path
 
-from bench.run_all import ROOT, Server
+from bench.run_all import PG_DEFAULT, ROOT, Server
 
 
 def snapshots(target: str, args: argparse.Namespace, *extra: str) -> tuple[Path, Path]:
@@ -73,7 +73,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1240)
     parser.add_argument("--trainees", type=int, default=30)
     parser.add_argument("--deflate", action="store_true", help="Sanad offered permessage-deflate")
-    parser.add_argument("--postgres-url", default="postgres://127.0.0.1:5432/sanad_bench")
+    parser.add_argument("--postgres-url", default=PG_DEFAULT)
     parser.add_argument("--lines", type=int, default=25)
     args = parser.parse_args()
     args.nice, args.seed_rooms = 0, math.ceil(args.count / (args.trainees + 1))
