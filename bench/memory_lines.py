@@ -15,14 +15,13 @@ import math
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import tracemalloc
 from collections import Counter
 from pathlib import Path
 
-from bench.run_all import PG_DEFAULT, ROOT, Server
+from bench.run_all import PG_DEFAULT, ROOT, Server, loadgen_command
 
 
 def snapshots(target: str, args: argparse.Namespace, *extra: str) -> tuple[Path, Path]:
@@ -36,11 +35,8 @@ def snapshots(target: str, args: argparse.Namespace, *extra: str) -> tuple[Path,
             time.sleep(1)
             os.kill(pid, signal.SIGUSR1)  # up
             rooms = math.ceil(args.count / (args.trainees + 1))
-            command = [sys.executable, "-m", "bench.loadgen", "--url", server.url]
-            command += [f"--secret={server.secret}", "--rooms", str(rooms)]
-            command += ["--trainees", str(args.trainees), "--server-pid", str(pid)]
-            command += ["--gc-stats", server.gc_stats, "--hold", "30", "--connect-rate", "100"]
-            command += [*extra, *(["--platform", "demo"] if target != "bare" else [])]
+            hold = ["--hold", "30", "--connect-rate", "100", *extra]
+            command = loadgen_command(server, rooms, args.trainees, hold)
             with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) as load:
                 for line in load.stdout:
                     if '"phase": "connect"' in line:

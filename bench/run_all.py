@@ -145,7 +145,8 @@ def pinned(cpu: int, args: argparse.Namespace) -> list[str]:
     return ["nice", "-n", str(args.nice), "taskset", "-c", str(cpu)]
 
 
-def loadgen(server: Server, rooms: int, trainees: int, extra: list[str], timeout: float) -> list:
+def loadgen_command(server: Server, rooms: int, trainees: int, extra: list[str]) -> list[str]:
+    """The load generator against `server`, pinned to its own core."""
     command = [
         *pinned(LOADGEN_CPU, server.args),
         sys.executable,
@@ -166,6 +167,11 @@ def loadgen(server: Server, rooms: int, trainees: int, extra: list[str], timeout
     ]
     if server.target != "bare":
         command += ["--platform", "demo"]
+    return command
+
+
+def loadgen(server: Server, rooms: int, trainees: int, extra: list[str], timeout: float) -> list:
+    command = loadgen_command(server, rooms, trainees, extra)
     print(
         "  $",
         shlex.join(command[command.index(sys.executable) :]).replace(server.secret, "…"),
